@@ -1,0 +1,1 @@
+"""Checks: pure functions from typed columns to result rows (no I/O)."""

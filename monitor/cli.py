@@ -1,0 +1,203 @@
+"""The ``driftwarden`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from monitor import __version__
+from monitor.config import Config, ConfigError, load_config
+from monitor.durations import parse_duration
+from monitor.pipeline import Pipeline
+from monitor.render import summary_table
+from monitor.result import RunResult, RunStatus
+from monitor.runner import Runner
+from monitor.source import mask_url
+from monitor.store import Store
+from monitor.windows import as_utc, window_end_for
+
+EXIT_OK = 0
+EXIT_DRIFT = 1
+EXIT_USAGE = 2
+EXIT_FAILED = 3
+
+log = logging.getLogger("driftwarden")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=getattr(logging, args.log_level.upper()),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        code: int = args.handler(args)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="driftwarden",
+        description="Watch ML models in production: drift tests, performance checks, alerts.",
+    )
+    parser.add_argument("--version", action="version", version=f"driftwarden {__version__}")
+    parser.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run monitors once and store the results")
+    _config_arg(run)
+    run.add_argument("--monitor", action="append", help="only this monitor (repeatable)")
+    run.add_argument(
+        "--at",
+        type=_timestamp,
+        help="evaluate the window ending at the last tick at or before this ISO timestamp "
+        "(default: now)",
+    )
+    run.add_argument("--format", choices=["table", "json"], default="table")
+    run.add_argument(
+        "--fail-on-drift", action="store_true", help="exit 1 when dataset drift is detected"
+    )
+    run.set_defaults(handler=_cmd_run)
+
+    check = sub.add_parser("check-config", help="validate a config file and summarise it")
+    check.add_argument("path", nargs="?", default="config.toml")
+    check.set_defaults(handler=_cmd_check_config)
+
+    db = sub.add_parser("db", help="results database maintenance")
+    db_sub = db.add_subparsers(metavar="ACTION")
+    upgrade = db_sub.add_parser("upgrade", help="apply pending schema migrations")
+    _config_arg(upgrade)
+    upgrade.set_defaults(handler=_cmd_db_upgrade)
+
+    demo = sub.add_parser("demo", help="create demo.db with synthetic logs and run the demo monitor")
+    _config_arg(demo)
+    demo.add_argument("--days", type=int, default=30, help="days of logs (default 30)")
+    demo.add_argument(
+        "--step", type=parse_duration, default=timedelta(hours=12),
+        help="time between evaluated windows (default 12h)",
+    )
+    demo.add_argument("--database", type=Path, default=Path("demo.db"))
+    demo.set_defaults(handler=_cmd_demo)
+    return parser
+
+
+def _config_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", default="config.toml", help="config file (default config.toml)")
+
+
+def _timestamp(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"invalid timestamp {text!r}; expected ISO-8601 such as 2026-03-01T12:00:00Z"
+        ) from None
+    return as_utc(value)
+
+
+def _select(config: Config, names: Sequence[str] | None) -> list[str]:
+    if not names:
+        return [m.name for m in config.monitors]
+    for name in names:
+        config.monitor(name)
+    return list(names)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    try:
+        names = _select(config, args.monitor)
+    except KeyError as exc:
+        print(exc.args[0], file=sys.stderr)
+        return EXIT_USAGE
+    if not names:
+        print(f"{args.config}: no monitors configured", file=sys.stderr)
+        return EXIT_USAGE
+    store = Store.open(config.service.store_url)
+    runner = Runner()
+    pipeline = Pipeline(runner, store)
+    at = args.at or datetime.now(UTC)
+    results: list[RunResult] = []
+    try:
+        for name in names:
+            monitor = config.monitor(name)
+            result = pipeline.run(monitor, window_end_for(monitor, at))
+            results.append(result)
+            if args.format == "json":
+                print(json.dumps(result.to_json()), flush=True)
+            else:
+                print(summary_table(result), flush=True)
+    finally:
+        runner.engines.dispose()
+        store.close()
+    if any(r.status is RunStatus.ERROR for r in results):
+        return EXIT_FAILED
+    if args.fail_on_drift and any(r.dataset_drift and r.dataset_drift.detected for r in results):
+        return EXIT_DRIFT
+    return EXIT_OK
+
+
+def _cmd_check_config(args: argparse.Namespace) -> int:
+    config = load_config(args.path)
+    print(f"{args.path}: OK, {len(config.monitors)} monitor(s)")
+    print(f"  store: {mask_url(config.service.store_url)}   reports: {config.service.reports_dir}")
+    for m in config.monitors:
+        source = f"table {m.table}" if m.table else "query"
+        features = (
+            f"numerical={m.numerical if m.numerical is not None else 'inferred'} "
+            f"categorical={m.categorical if m.categorical is not None else 'inferred'}"
+        )
+        print(f"  - {m.name}: {mask_url(m.source_url)} {source}, {m.parsed_schedule.describe()}")
+        print(f"      {features}")
+        checks = ", ".join(c.metric.value for c in m.performance) or "none"
+        print(f"      task={m.task.value if m.task else '-'} performance: {checks}")
+    return EXIT_OK
+
+
+def _cmd_db_upgrade(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    store = Store.open(config.service.store_url)
+    store.close()
+    print(f"results database {mask_url(config.service.store_url)} is at the newest schema")
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from monitor.demo.run import demo_monitor, run_demo
+
+    config = load_config(args.config)
+    monitor = demo_monitor(config, args.database)
+    store = Store.open(config.service.store_url)
+    runner = Runner()
+    try:
+        run_demo(
+            Pipeline(runner, store),
+            monitor,
+            args.database,
+            now=datetime.now(UTC),
+            days=args.days,
+            step=args.step,
+            say=lambda line: print(line, flush=True),
+        )
+    finally:
+        runner.engines.dispose()
+        store.close()
+    print(f"results stored in {mask_url(config.service.store_url)}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,164 @@
+"""Column typing at read time: numerical columns become float64, categorical ones text.
+
+Missing values (NULL, NaN, ±inf) are separated out and counted, never tested.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from monitor.errors import DataError
+from monitor.stats import FeatureType
+
+
+@dataclass(frozen=True)
+class TypedColumn:
+    """One window's values of one column, missing values removed."""
+
+    name: str
+    feature_type: FeatureType
+    values: npt.NDArray[Any]
+    """float64 for numerical columns, an object array of str for categorical ones."""
+    missing: int
+
+    @property
+    def rows(self) -> int:
+        return int(self.values.size) + self.missing
+
+
+def float_array(
+    series: pd.Series, *, column: str, monitor: str, window: str
+) -> npt.NDArray[np.float64]:
+    """Every row as float64, NaN where missing or infinite.
+
+    Text that is not a number is an error naming the monitor, column and window.
+    """
+    if pd.api.types.is_bool_dtype(series):
+        floats = series.astype(np.float64).to_numpy()
+    elif pd.api.types.is_numeric_dtype(series):
+        floats = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        floats = _coerce_objects(series, column=column, monitor=monitor, window=window)
+    floats[~np.isfinite(floats)] = np.nan
+    return floats
+
+
+def numerical(series: pd.Series, *, column: str, monitor: str, window: str) -> TypedColumn:
+    """float64 values without the missing ones."""
+    floats = float_array(series, column=column, monitor=monitor, window=window)
+    values = floats[~np.isnan(floats)]
+    return TypedColumn(column, FeatureType.NUMERICAL, values, int(floats.size - values.size))
+
+
+def categorical(series: pd.Series) -> TypedColumn:
+    """Text categories; integral numbers print without a decimal point (``1.0`` → ``"1"``)."""
+    labels = [canonical_label(v) for v in series.tolist()]
+    present = [label for label in labels if label is not None]
+    values = np.array(present, dtype=object)
+    return TypedColumn(str(series.name), FeatureType.CATEGORICAL, values, len(labels) - len(present))
+
+
+def canonical_label(value: Any) -> str | None:
+    """The text form of a category or class label, or None when it is missing.
+
+    Booleans become ``"0"``/``"1"`` and integral floats lose their ``.0``, so a
+    label stored as ``1``, ``1.0`` or ``true`` in different tables compares equal.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return "1" if value else "0"
+    if isinstance(value, float | np.floating | Decimal):
+        number = float(value)
+        if math.isnan(number) or math.isinf(number):
+            return None
+        if number.is_integer():
+            return str(int(number))
+        return repr(number)
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    text = str(value)
+    return text
+
+
+def infer_feature_type(series: pd.Series) -> FeatureType:
+    """Numbers (not booleans) are numerical; everything else is categorical."""
+    if pd.api.types.is_bool_dtype(series):
+        return FeatureType.CATEGORICAL
+    if pd.api.types.is_numeric_dtype(series):
+        return FeatureType.NUMERICAL
+    sample = [v for v in series.tolist() if v is not None][:1000]
+    if sample and all(
+        isinstance(v, int | float | Decimal | np.integer | np.floating)
+        and not isinstance(v, bool | np.bool_)
+        for v in sample
+    ):
+        return FeatureType.NUMERICAL
+    return FeatureType.CATEGORICAL
+
+
+def _coerce_objects(series: pd.Series, *, column: str, monitor: str, window: str) -> npt.NDArray[np.float64]:
+    raw = series.tolist()
+    out = np.empty(len(raw), dtype=np.float64)
+    bad: list[Any] = []
+    bad_count = 0
+    for i, value in enumerate(raw):
+        number = _to_float(value)
+        if number is None and value is not None and not _is_nan(value):
+            bad_count += 1
+            if len(bad) < 3:
+                bad.append(value)
+            number = math.nan
+        out[i] = math.nan if number is None else number
+    if bad_count:
+        raise DataError(
+            f"monitor {monitor!r}: numerical column {column!r} holds {bad_count} non-numeric "
+            f"value(s) in the {window} window, e.g. {bad}; expected numbers (declare the column "
+            "under 'categorical' if it holds categories)"
+        )
+    return out
+
+
+def _to_float(value: Any) -> float | None:
+    if value is None or isinstance(value, bool | np.bool_):
+        return None if value is None else float(value)
+    if isinstance(value, int | float | Decimal | np.integer | np.floating):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def type_columns(
+    frame: pd.DataFrame,
+    kinds: Sequence[tuple[str, FeatureType]],
+    *,
+    monitor: str,
+    window: str,
+) -> dict[str, TypedColumn]:
+    out: dict[str, TypedColumn] = {}
+    for name, kind in kinds:
+        series = frame[name]
+        if kind is FeatureType.NUMERICAL:
+            out[name] = numerical(series, column=name, monitor=monitor, window=window)
+        else:
+            typed = categorical(series)
+            out[name] = TypedColumn(name, typed.feature_type, typed.values, typed.missing)
+    return out

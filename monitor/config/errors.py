@@ -1,0 +1,73 @@
+"""Config errors that name the monitor, the field and what was expected."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+
+class ConfigError(Exception):
+    """One or more problems with a config file, each a readable line."""
+
+    def __init__(self, source: str, problems: Sequence[str]) -> None:
+        self.source = source
+        self.problems = list(problems)
+        listing = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"invalid config {source}:\n{listing}")
+
+
+def describe_validation_error(error: ValidationError, raw: dict[str, Any]) -> list[str]:
+    """Turn pydantic's errors into lines such as
+    ``monitor 'churn': field 'drift.columns.age.method': unknown drift test ...``."""
+    lines = []
+    for item in error.errors(include_url=False):
+        location = list(item["loc"])
+        prefix = _where(location, raw)
+        message = _message(item)
+        lines.append(f"{prefix}: {message}" if prefix else message)
+    return lines
+
+
+def _where(location: list[Any], raw: dict[str, Any]) -> str:
+    if len(location) >= 2 and location[0] == "monitors" and isinstance(location[1], int):
+        index = location[1]
+        monitors = raw.get("monitors")
+        name = None
+        if isinstance(monitors, list) and index < len(monitors):
+            entry = monitors[index]
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                name = entry["name"]
+        who = f"monitor {name!r}" if name else f"monitor #{index + 1}"
+        field = _dotted(location[2:])
+        return f"{who}: field {field!r}" if field else who
+    field = _dotted(location)
+    return f"field {field!r}" if field else ""
+
+
+def _dotted(parts: list[Any]) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif str(part).startswith(("function-", "tagged-union[")):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _message(item: Any) -> str:
+    kind = item["type"]
+    if kind == "extra_forbidden":
+        return "unknown key (not a driftwarden option; check the spelling)"
+    if kind == "missing":
+        return "required but missing"
+    message = str(item["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            message = message[len(prefix) :]
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        message = f"{message} (got {item.get('input')!r})"
+    return message

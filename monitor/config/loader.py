@@ -1,0 +1,109 @@
+"""Read ``config.toml``: TOML, then ``${ENV_VAR}`` interpolation, then validation."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from monitor.config.errors import ConfigError, describe_validation_error
+from monitor.config.models import Config, MonitorConfig
+from monitor.stats import FeatureType, StatTestRegistry, UnknownStatTestError, build_registry
+
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def load_config(
+    path: str | Path,
+    *,
+    environ: Mapping[str, str] | None = None,
+    registry: StatTestRegistry | None = None,
+) -> Config:
+    """Load and validate a config file; raise :class:`ConfigError` listing every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(path), [f"cannot read the file: {exc.strerror or exc}"]) from exc
+    return parse_config(text, source=str(path), environ=environ, registry=registry)
+
+
+def parse_config(
+    text: str,
+    *,
+    source: str = "<string>",
+    environ: Mapping[str, str] | None = None,
+    registry: StatTestRegistry | None = None,
+) -> Config:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, [f"not valid TOML: {exc}"]) from exc
+    problems: list[str] = []
+    expanded = _interpolate(raw, os.environ if environ is None else environ, [], problems)
+    if problems:
+        raise ConfigError(source, problems)
+    try:
+        config = Config.model_validate(expanded)
+    except ValidationError as exc:
+        raise ConfigError(source, describe_validation_error(exc, expanded)) from exc
+    registry = registry or build_registry()
+    for monitor in config.monitors:
+        problems.extend(check_drift_methods(monitor, registry))
+    if problems:
+        raise ConfigError(source, problems)
+    return config
+
+
+def check_drift_methods(monitor: MonitorConfig, registry: StatTestRegistry) -> list[str]:
+    """Drift test names must be registered and apply to the column's type."""
+    problems = []
+    drift = monitor.drift
+    wanted: list[tuple[str, str, FeatureType | None]] = []
+    if drift.numerical_method:
+        wanted.append(("drift.numerical_method", drift.numerical_method, FeatureType.NUMERICAL))
+    if drift.categorical_method:
+        wanted.append(
+            ("drift.categorical_method", drift.categorical_method, FeatureType.CATEGORICAL)
+        )
+    for column, override in drift.columns.items():
+        if override.method is None:
+            continue
+        kind: FeatureType | None = None
+        if column in (monitor.numerical or []):
+            kind = FeatureType.NUMERICAL
+        elif column in (monitor.categorical or []):
+            kind = FeatureType.CATEGORICAL
+        wanted.append((f"drift.columns.{column}.method", override.method, kind))
+    for field, name, kind in wanted:
+        try:
+            registry.get(name, kind)
+        except UnknownStatTestError as exc:
+            problems.append(f"monitor {monitor.name!r}: field {field!r}: {exc}")
+    return problems
+
+
+def _interpolate(value: Any, environ: Mapping[str, str], path: list[str], problems: list[str]) -> Any:
+    if isinstance(value, str):
+        def substitute(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in environ:
+                where = ".".join(path) or "(top level)"
+                problems.append(
+                    f"field {where!r}: environment variable {name!r} is not set "
+                    f"(referenced as ${{{name}}})"
+                )
+                return match.group(0)
+            return environ[name]
+
+        return _ENV.sub(substitute, value)
+    if isinstance(value, dict):
+        return {k: _interpolate(v, environ, [*path, str(k)], problems) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_interpolate(v, environ, [*path, str(i)], problems) for i, v in enumerate(value)]
+    return value

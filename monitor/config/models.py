@@ -1,0 +1,268 @@
+"""The shape of ``config.toml``, validated once at start.
+
+Every model forbids unknown keys, so a misspelt option is an error rather than
+a silently ignored line.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from monitor.durations import parse_duration
+from monitor.schedule import Schedule
+
+
+def _duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("expected a duration string such as '15m', '1h' or '7d'")
+    return parse_duration(value)
+
+
+def _timestamp(value: datetime) -> datetime:
+    """Timestamps without a zone are read as UTC; all are kept in UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+Duration = Annotated[timedelta, Field(json_schema_extra={"format": "duration"})]
+Timestamp = Annotated[datetime, AfterValidator(_timestamp)]
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.\-]+$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Task(StrEnum):
+    BINARY = "binary_classification"
+    MULTICLASS = "multiclass_classification"
+    REGRESSION = "regression"
+
+
+class ServiceConfig(Strict):
+    store_url: str = "sqlite:///driftwarden.db"
+    reports_dir: str = "reports"
+
+
+class CurrentWindow(Strict):
+    last: timedelta
+
+    _parse = field_validator("last", mode="before")(_duration)
+
+
+class ReferenceWindow(Strict):
+    """The reference: a fixed range, a range rolling with each tick, or a whole other table.
+
+    - ``start`` and ``end``: a fixed range ``[start, end)``.
+    - ``last`` (and ``offset``): the ``last`` span ending ``offset`` before the
+      current window starts (``offset`` defaults to 0: the span just before it).
+    - ``table`` or ``query`` (optionally with ``start``/``end``): read from
+      another table or query of the same source, e.g. the validation set.
+    """
+
+    start: Timestamp | None = None
+    end: Timestamp | None = None
+    last: timedelta | None = None
+    offset: timedelta = timedelta(0)
+    table: str | None = None
+    query: str | None = None
+
+    _parse = field_validator("last", "offset", mode="before")(_duration)
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Self:
+        fixed = self.start is not None or self.end is not None
+        if self.last is not None and fixed:
+            raise ValueError("give either 'start'/'end' or 'last' (with 'offset'), not both")
+        if self.table is not None and self.query is not None:
+            raise ValueError("give either 'table' or 'query', not both")
+        other_source = self.table is not None or self.query is not None
+        if not other_source and self.last is None and not (self.start and self.end):
+            raise ValueError(
+                "expected 'start' and 'end' (a fixed range), 'last' (a rolling range), "
+                "or 'table'/'query' (another source)"
+            )
+        if self.start and self.end and self.start >= self.end:
+            raise ValueError(f"'start' ({self.start}) must be before 'end' ({self.end})")
+        if self.offset != timedelta(0) and self.last is None:
+            raise ValueError("'offset' only applies to a rolling reference with 'last'")
+        return self
+
+    @property
+    def is_fixed(self) -> bool:
+        """True when the reference does not move with the tick."""
+        return self.last is None
+
+
+class ColumnDrift(Strict):
+    method: str | None = None
+    threshold: float | None = Field(default=None, ge=0)
+
+
+class DriftConfig(Strict):
+    drift_share: float = Field(default=0.5, gt=0, le=1)
+    numerical_method: str | None = None
+    """Test for every numerical column (default: Evidently's rule)."""
+    categorical_method: str | None = None
+    """Test for every categorical column (default: Evidently's rule)."""
+    threshold: float | None = Field(default=None, ge=0)
+    """Threshold for every column (default: the test's own)."""
+    columns: dict[str, ColumnDrift] = Field(default_factory=dict)
+
+
+class Metric(StrEnum):
+    ACCURACY = "accuracy"
+    PRECISION = "precision"
+    RECALL = "recall"
+    F1 = "f1"
+    ROC_AUC = "roc_auc"
+    MAE = "mae"
+    RMSE = "rmse"
+    MAPE = "mape"
+    R2 = "r2"
+
+
+CLASSIFICATION_METRICS = frozenset(
+    {Metric.ACCURACY, Metric.PRECISION, Metric.RECALL, Metric.F1, Metric.ROC_AUC}
+)
+REGRESSION_METRICS = frozenset({Metric.MAE, Metric.RMSE, Metric.MAPE, Metric.R2})
+
+
+class PerformanceCheck(Strict):
+    metric: Metric
+    min: float | None = None
+    max: float | None = None
+    max_drop: float | None = Field(default=None, ge=0)
+    """Allowed fall below the reference window's value, in the metric's units."""
+    max_rise: float | None = Field(default=None, ge=0)
+    """Allowed rise above the reference window's value, in the metric's units."""
+    average: Literal["weighted", "macro", "micro"] = "weighted"
+    """How per-class scores combine for multiclass precision, recall and f1."""
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Self:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"'min' ({self.min}) is above 'max' ({self.max})")
+        return self
+
+
+class MonitorConfig(Strict):
+    name: Name
+    source_url: str = Field(min_length=1)
+    table: str | None = None
+    query: str | None = None
+    timestamp_column: str = Field(min_length=1)
+    numerical: list[str] | None = None
+    categorical: list[str] | None = None
+    prediction: str | None = None
+    prediction_score: str | None = None
+    target: str | None = None
+    task: Task | None = None
+    positive_label: str | int | bool = 1
+    schedule: str = "every 15m"
+    current: CurrentWindow
+    reference: ReferenceWindow
+    min_rows: int = Field(default=10, ge=1)
+    """A window with fewer rows than this ends as ``insufficient_data``."""
+    drift: DriftConfig = Field(default_factory=DriftConfig)
+    performance: list[PerformanceCheck] = Field(default_factory=list)
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        Schedule.parse(value)
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if (self.table is None) == (self.query is None):
+            raise ValueError("give exactly one of 'table' or 'query'")
+        self._check_roles()
+        self._check_performance()
+        return self
+
+    def _check_roles(self) -> None:
+        numerical = self.numerical or []
+        categorical = self.categorical or []
+        both = sorted(set(numerical) & set(categorical))
+        if both:
+            raise ValueError(f"column(s) {both} listed as both numerical and categorical")
+        for role, column in self.role_columns().items():
+            if column in numerical or column in categorical:
+                raise ValueError(
+                    f"column {column!r} is the {role} column and cannot also be a feature"
+                )
+        for kind, columns in (("numerical", numerical), ("categorical", categorical)):
+            duplicates = sorted({c for c in columns if columns.count(c) > 1})
+            if duplicates:
+                raise ValueError(f"column(s) {duplicates} listed twice in '{kind}'")
+
+    def _check_performance(self) -> None:
+        if not self.performance:
+            return
+        if self.task is None:
+            raise ValueError("'performance' checks need 'task' to be set")
+        if self.target is None:
+            raise ValueError("'performance' checks need a 'target' column")
+        allowed = REGRESSION_METRICS if self.task is Task.REGRESSION else CLASSIFICATION_METRICS
+        for check in self.performance:
+            if check.metric not in allowed:
+                raise ValueError(
+                    f"metric {check.metric.value!r} does not apply to {self.task.value}; "
+                    f"expected one of: {', '.join(sorted(m.value for m in allowed))}"
+                )
+            if check.metric is Metric.ROC_AUC:
+                if self.task is not Task.BINARY:
+                    raise ValueError("metric 'roc_auc' needs task = 'binary_classification'")
+                if self.prediction_score is None:
+                    raise ValueError("metric 'roc_auc' needs a 'prediction_score' column")
+            elif self.prediction is None:
+                raise ValueError(f"metric {check.metric.value!r} needs a 'prediction' column")
+
+    def role_columns(self) -> dict[str, str]:
+        """Columns with a role other than feature, by role."""
+        roles = {
+            "timestamp": self.timestamp_column,
+            "prediction": self.prediction,
+            "prediction_score": self.prediction_score,
+            "target": self.target,
+        }
+        return {role: column for role, column in roles.items() if column is not None}
+
+    @property
+    def parsed_schedule(self) -> Schedule:
+        return Schedule.parse(self.schedule)
+
+
+class Config(Strict):
+    service: ServiceConfig = Field(default_factory=ServiceConfig)
+    monitors: list[MonitorConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Self:
+        names = [m.name for m in self.monitors]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"monitor names must be unique; repeated: {duplicates}")
+        return self
+
+    def monitor(self, name: str) -> MonitorConfig:
+        for monitor in self.monitors:
+            if monitor.name == name:
+                return monitor
+        known = ", ".join(m.name for m in self.monitors) or "(none)"
+        raise KeyError(f"no monitor named {name!r}; configured monitors: {known}")

@@ -1,0 +1,1 @@
+"""``driftwarden demo``: synthetic logs in ``demo.db`` and the demo monitor run over them."""

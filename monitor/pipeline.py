@@ -1,0 +1,45 @@
+"""Run a monitor at a tick and hand its result to the sinks.
+
+The store comes first (it gives the run its id); every other sink (exporter,
+reports, alerts) then gets the stored result. A sink that fails is logged and
+skipped; it never stops the others or the run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from monitor.config.models import MonitorConfig
+from monitor.result import RunResult
+from monitor.runner import Runner
+from monitor.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class Sink(Protocol):
+    name: str
+
+    def publish(self, monitor: MonitorConfig, result: RunResult) -> None: ...
+
+
+class Pipeline:
+    def __init__(self, runner: Runner, store: Store, sinks: Sequence[Sink] = ()) -> None:
+        self.runner = runner
+        self.store = store
+        self.sinks = list(sinks)
+
+    def run(self, monitor: MonitorConfig, window_end: datetime) -> RunResult:
+        result = self.runner.run(monitor, window_end)
+        run_id = self.store.save(result)
+        stored = dataclasses.replace(result, run_id=run_id)
+        for sink in self.sinks:
+            try:
+                sink.publish(monitor, stored)
+            except Exception:  # noqa: BLE001 - one sink failing must not stop the others
+                log.exception("monitor %r: sink %s failed for run %s", monitor.name, sink.name, run_id)
+        return stored

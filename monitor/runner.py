@@ -1,0 +1,265 @@
+"""One run of one monitor: read both windows, check them, return a RunResult.
+
+The runner does no writing; callers hand the result to the sinks (store,
+exporter, reports, alerts). Any failure becomes a result with status ``error``
+and a message; nothing escapes to stop the service.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from monitor.checks.drift import ColumnPair, column_drift, dataset_drift
+from monitor.checks.performance import LabelledWindow, evaluate
+from monitor.columns import (
+    TypedColumn,
+    canonical_label,
+    float_array,
+    infer_feature_type,
+    type_columns,
+)
+from monitor.config.models import MonitorConfig, Task
+from monitor.errors import DriftwardenError
+from monitor.profile import ProfileCache, ReferenceProfile, profile_key, range_key
+from monitor.result import RunResult, RunStatus
+from monitor.source import EngineCache, SourceSpec, SqlSource
+from monitor.stats import FeatureType, StatTestRegistry, build_registry
+from monitor.windows import RunWindows, TimeRange, run_windows
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Runner:
+    """Runs monitors; holds the engines, sources and reference profiles they reuse."""
+
+    def __init__(
+        self,
+        *,
+        engines: EngineCache | None = None,
+        registry: StatTestRegistry | None = None,
+        profiles: ProfileCache | None = None,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.engines = engines or EngineCache()
+        self.registry = registry or build_registry()
+        self.profiles = profiles or ProfileCache()
+        self._clock = clock
+        self._sources: dict[tuple[str, SourceSpec, str], SqlSource] = {}
+
+    def source(self, monitor: MonitorConfig, spec: SourceSpec) -> SqlSource:
+        key = (monitor.source_url, spec, monitor.name)
+        found = self._sources.get(key)
+        if found is None:
+            found = SqlSource(self.engines.get(monitor.source_url), spec, monitor=monitor.name)
+            self._sources[key] = found
+        return found
+
+    def run(self, monitor: MonitorConfig, window_end: datetime) -> RunResult:
+        started = self._clock()
+        windows = run_windows(monitor, window_end)
+        base: dict[str, Any] = {
+            "monitor": monitor.name,
+            "window_end": windows.current.end,
+            "current": windows.current,
+            "reference": windows.reference,
+            "started_at": started,
+        }
+        try:
+            return _Run(self, monitor, windows).execute(base)
+        except DriftwardenError as exc:
+            log.warning("%s", exc)
+            return RunResult(status=RunStatus.ERROR, error=str(exc), finished_at=self._clock(), **base)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a recorded result
+            log.exception("monitor %r: unexpected failure", monitor.name)
+            message = f"monitor {monitor.name!r}: unexpected {type(exc).__name__}: {exc}"
+            return RunResult(status=RunStatus.ERROR, error=message, finished_at=self._clock(), **base)
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+
+class _Run:
+    """The steps of one run, kept apart from the Runner's long-lived state."""
+
+    def __init__(self, runner: Runner, monitor: MonitorConfig, windows: RunWindows) -> None:
+        self.runner = runner
+        self.monitor = monitor
+        self.windows = windows
+        self.current_source = runner.source(
+            monitor, SourceSpec(monitor.table, monitor.query, monitor.timestamp_column)
+        )
+        ref = monitor.reference
+        if ref.table is not None or ref.query is not None:
+            self.reference_source = runner.source(
+                monitor, SourceSpec(ref.table, ref.query, monitor.timestamp_column)
+            )
+        else:
+            self.reference_source = self.current_source
+
+    def execute(self, base: dict[str, Any]) -> RunResult:
+        profile = self._reference_profile()
+        kinds = [(name, col.feature_type) for name, col in profile.columns.items()]
+        current_frame = self.current_source.read(
+            self.windows.current, [*profile.columns, *self._role_columns()]
+        )
+        current = type_columns(current_frame, kinds, monitor=self.monitor.name, window="current")
+        rows = {"rows_reference": profile.rows, "rows_current": len(current_frame)}
+        short = self._too_few_rows(profile.rows, len(current_frame))
+        if short:
+            return RunResult(
+                status=RunStatus.INSUFFICIENT_DATA,
+                error=short,
+                finished_at=self.runner.clock(),
+                **rows,
+                **base,
+            )
+        columns = tuple(
+            column_drift(
+                ColumnPair(profile.columns[name], current[name]),
+                self.monitor.drift,
+                self.runner.registry,
+            )
+            for name, _ in kinds
+        )
+        metrics = self._performance(profile.frame, current_frame)
+        return RunResult(
+            status=RunStatus.OK,
+            columns=columns,
+            metrics=metrics,
+            dataset_drift=dataset_drift(columns, self.monitor.drift.drift_share),
+            finished_at=self.runner.clock(),
+            **rows,
+            **base,
+        )
+
+    # -- reference ----------------------------------------------------------------
+
+    def _role_columns(self) -> list[str]:
+        m = self.monitor
+        return [c for c in (m.prediction, m.prediction_score, m.target) if c is not None]
+
+    def _reference_profile(self) -> ReferenceProfile:
+        m = self.monitor
+        spec = self.reference_source.spec
+        key = profile_key(
+            source=m.source_url,
+            table=spec.table,
+            query=spec.query,
+            timestamp=m.timestamp_column,
+            window=range_key(self.windows.reference),
+            numerical=m.numerical,
+            categorical=m.categorical,
+            roles=self._role_columns(),
+        )
+        return self.runner.profiles.get_or_build(key, lambda: self._build_profile(key))
+
+    def _build_profile(self, key: str) -> ReferenceProfile:
+        m = self.monitor
+        roles = self._role_columns()
+        if m.numerical is not None and m.categorical is not None:
+            features = [*m.numerical, *m.categorical]
+        else:
+            excluded = {*m.role_columns().values(), *(m.numerical or []), *(m.categorical or [])}
+            features = [
+                *(m.numerical or []),
+                *(m.categorical or []),
+                *(c for c in self.reference_source.available_columns() if c not in excluded),
+            ]
+        frame = self.reference_source.read(self.windows.reference, [*features, *roles])
+        kinds = self._feature_kinds(frame)
+        columns = type_columns(frame, kinds, monitor=m.name, window="reference")
+        return ReferenceProfile(key=key, rows=len(frame), columns=columns, frame=frame[roles])
+
+    def _feature_kinds(self, frame: pd.DataFrame) -> list[tuple[str, FeatureType]]:
+        m = self.monitor
+        kinds = [(c, FeatureType.NUMERICAL) for c in m.numerical or []]
+        kinds += [(c, FeatureType.CATEGORICAL) for c in m.categorical or []]
+        declared = {c for c, _ in kinds}
+        for column in frame.columns:
+            if column in declared or column in self._role_columns():
+                continue
+            inferred = infer_feature_type(frame[column])
+            if inferred is FeatureType.NUMERICAL and m.numerical is None:
+                kinds.append((column, inferred))
+            elif inferred is FeatureType.CATEGORICAL and m.categorical is None:
+                kinds.append((column, inferred))
+        return kinds
+
+    def _too_few_rows(self, reference_rows: int, current_rows: int) -> str | None:
+        need = self.monitor.min_rows
+        short = []
+        if reference_rows < need:
+            short.append(f"reference window {self.windows.reference.describe()} has {reference_rows}")
+        if current_rows < need:
+            short.append(f"current window {self.windows.current.describe()} has {current_rows}")
+        if not short:
+            return None
+        return (
+            f"monitor {self.monitor.name!r}: " + " and ".join(short)
+            + f" row(s); at least min_rows = {need} are needed"
+        )
+
+    # -- performance --------------------------------------------------------------
+
+    def _performance(self, reference: pd.DataFrame, current: pd.DataFrame) -> tuple[Any, ...]:
+        m = self.monitor
+        if not m.performance or m.task is None or m.target is None:
+            return ()
+        positive = canonical_label(m.positive_label) or "1"
+        out = []
+        for check in m.performance:
+            needs_score = check.metric.value == "roc_auc"
+            out.append(
+                evaluate(
+                    check,
+                    m.task,
+                    self._labelled(current, needs_score, "current"),
+                    self._labelled(reference, needs_score, "reference"),
+                    positive,
+                )
+            )
+        return tuple(out)
+
+    def _labelled(self, frame: pd.DataFrame, needs_score: bool, window: str) -> LabelledWindow:
+        m = self.monitor
+        assert m.target is not None and m.task is not None
+        column = m.prediction_score if needs_score else m.prediction
+        assert column is not None
+        regression = m.task is Task.REGRESSION
+        target = _labels(frame[m.target], regression, m, m.target, window)
+        other = _labels(frame[column], regression or needs_score, m, column, window)
+        keep = _present(target) & _present(other)
+        if needs_score:
+            return LabelledWindow(target[keep], None, other[keep].astype(np.float64))
+        return LabelledWindow(target[keep], other[keep], None)
+
+
+def _labels(
+    series: pd.Series, numeric: bool, monitor: MonitorConfig, column: str, window: str
+) -> np.ndarray[Any, Any]:
+    """Numbers (NaN when missing) for regression and scores, text labels otherwise."""
+    if numeric:
+        return float_array(series, column=column, monitor=monitor.name, window=window)
+    return np.array([canonical_label(v) for v in series.tolist()], dtype=object)
+
+
+def _present(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    if values.dtype == object:
+        return np.array([v is not None for v in values], dtype=bool)
+    return ~np.isnan(values)
+
+
+__all__ = ["Runner", "TimeRange", "TypedColumn", "utcnow"]

@@ -1,0 +1,179 @@
+"""Read the needed columns of one window from a table or a read-only query.
+
+Identifiers go through SQLAlchemy (quoted as the dialect needs) and values are
+bound parameters; nothing from the config or the data is formatted into SQL,
+except a configured ``query`` itself, which is checked to be a single SELECT.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, NoSuchTableError, SQLAlchemyError
+
+from monitor.errors import SourceError
+from monitor.source.engines import mask_url
+from monitor.source.query import check_select
+from monitor.source.timefilter import Storage, TimeFilter, storage_of
+from monitor.windows import TimeRange
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """Where one window's rows live: a table (optionally ``schema.table``) or a query."""
+
+    table: str | None
+    query: str | None
+    timestamp_column: str
+
+    def describe(self) -> str:
+        return f"table {self.table!r}" if self.table is not None else "the configured query"
+
+
+class SqlSource:
+    """Reads windows of one table or query through one engine."""
+
+    def __init__(self, engine: Engine, spec: SourceSpec, *, monitor: str) -> None:
+        self._engine = engine
+        self._spec = spec
+        self._monitor = monitor
+        self._columns: list[str] | None = None
+        self._filter: TimeFilter | None = None
+        self._lock = threading.Lock()
+        self.queries = 0
+        """Statements sent so far (schema look-ups included)."""
+
+    @property
+    def spec(self) -> SourceSpec:
+        return self._spec
+
+    # -- public -----------------------------------------------------------------
+
+    def available_columns(self) -> list[str]:
+        """Column names of the table or query (looked up once)."""
+        with self._lock:
+            if self._columns is None:
+                self._columns = self._guard(self._look_up_columns)
+            return list(self._columns)
+
+    def read(self, window: TimeRange, columns: Sequence[str]) -> pd.DataFrame:
+        """Rows of ``window`` (all rows when both bounds are open), only ``columns``."""
+        wanted = list(dict.fromkeys(columns))
+        self._require(wanted)
+        bounded = window.start is not None or window.end is not None
+        if bounded:
+            self._require([self._spec.timestamp_column])
+        return self._guard(lambda: self._fetch(window, wanted, bounded))
+
+    # -- internals ----------------------------------------------------------------
+
+    def _require(self, columns: Sequence[str]) -> None:
+        available = self.available_columns()
+        missing = [c for c in columns if c not in available]
+        if missing:
+            raise SourceError(
+                f"monitor {self._monitor!r}: column(s) {missing} not found in "
+                f"{self._spec.describe()}; available columns: {available}"
+            )
+
+    def _selectable(self, columns: Sequence[str]) -> sa.FromClause:
+        if self._spec.table is not None:
+            schema, _, name = self._spec.table.rpartition(".")
+            return sa.table(name, *(sa.column(c) for c in columns), schema=schema or None)
+        assert self._spec.query is not None
+        body = check_select(self._spec.query)
+        return sa.text(body).columns(*(sa.column(c) for c in columns)).subquery("driftwarden_src")
+
+    def _look_up_columns(self) -> list[str]:
+        self.queries += 1
+        if self._spec.table is not None:
+            schema, _, name = self._spec.table.rpartition(".")
+            try:
+                found = sa.inspect(self._engine).get_columns(name, schema=schema or None)
+            except NoSuchTableError:
+                raise SourceError(
+                    f"monitor {self._monitor!r}: table {self._spec.table!r} not found in "
+                    f"{mask_url(self._engine.url)}"
+                ) from None
+            return [str(c["name"]) for c in found]
+        assert self._spec.query is not None
+        body = check_select(self._spec.query)
+        probe = sa.select(sa.literal_column("*")).select_from(
+            sa.text(body).columns().subquery("driftwarden_src")
+        )
+        with self._engine.connect() as conn:
+            result = conn.execute(probe.limit(0))
+            return list(result.keys())
+
+    def _time_filter(self, conn: sa.Connection) -> TimeFilter:
+        if self._filter is not None:
+            return self._filter
+        source = self._selectable([self._spec.timestamp_column])
+        dialect = self._engine.dialect.name
+        probe_columns: list[Any] = [source.c[self._spec.timestamp_column]]
+        if dialect == "sqlite":
+            probe_columns.append(sa.func.typeof(source.c[self._spec.timestamp_column]))
+        ts = source.c[self._spec.timestamp_column]
+        stmt = sa.select(*probe_columns).where(ts.is_not(None)).limit(1)
+        self.queries += 1
+        row = conn.execute(stmt).first()
+        if row is None:
+            return TimeFilter(Storage.EMPTY, dialect)  # not cached: data may arrive later
+        try:
+            storage = storage_of(row[0], row[1] if dialect == "sqlite" else None)
+        except ValueError as exc:
+            raise SourceError(
+                f"monitor {self._monitor!r}: timestamp column "
+                f"{self._spec.timestamp_column!r}: {exc}"
+            ) from None
+        self._filter = TimeFilter(storage, dialect)
+        return self._filter
+
+    def _fetch(self, window: TimeRange, columns: list[str], bounded: bool) -> pd.DataFrame:
+        needed = list(dict.fromkeys([*columns, self._spec.timestamp_column] if bounded else columns))
+        source = self._selectable(needed)
+        stmt = sa.select(*(source.c[c] for c in columns))
+        with self._engine.connect() as conn:
+            if bounded:
+                time_filter = self._time_filter(conn)
+                stmt = stmt.where(
+                    time_filter.condition(
+                        source.c[self._spec.timestamp_column], window.start, window.end
+                    )
+                )
+            self.queries += 1
+            result = conn.execute(stmt)
+            rows = result.fetchall()
+        if not rows:
+            return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+        data = {c: list(values) for c, values in zip(columns, zip(*rows, strict=True), strict=True)}
+        return pd.DataFrame(data, columns=columns)
+
+    def _guard(self, action: Any) -> Any:
+        try:
+            return action()
+        except SourceError:
+            raise
+        except ValueError as exc:
+            raise SourceError(f"monitor {self._monitor!r}: {exc}") from exc
+        except DBAPIError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            if exc.connection_invalidated or isinstance(exc, sa.exc.OperationalError):
+                where = mask_url(self._engine.url)
+                raise SourceError(
+                    f"monitor {self._monitor!r}: cannot read {self._spec.describe()} "
+                    f"from {where}: {reason}"
+                ) from exc
+            raise SourceError(
+                f"monitor {self._monitor!r}: query on {self._spec.describe()} failed: {reason}"
+            ) from exc
+        except SQLAlchemyError as exc:
+            raise SourceError(
+                f"monitor {self._monitor!r}: reading {self._spec.describe()} failed: {exc}"
+            ) from exc

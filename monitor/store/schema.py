@@ -1,0 +1,106 @@
+"""ORM tables of the results database. Alembic migrations own the schema;
+this module only maps it. Only the store package knows SQLAlchemy ORM."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Timestamps stored as UTC and always read back time-zone aware."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class RunRow(Base):
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    monitor: Mapped[str] = mapped_column(sa.String(200), index=True)
+    status: Mapped[str] = mapped_column(sa.String(32))
+    window_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    window_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    reference_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reference_end: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    duration_seconds: Mapped[float] = mapped_column(sa.Float)
+    rows_reference: Mapped[int | None]
+    rows_current: Mapped[int | None]
+    drift_share: Mapped[float | None] = mapped_column(sa.Float)
+    drift_share_threshold: Mapped[float | None] = mapped_column(sa.Float)
+    dataset_drift: Mapped[bool | None]
+    columns_tested: Mapped[int | None]
+    columns_drifted: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(sa.Text)
+
+    columns: Mapped[list[ColumnRow]] = relationship(
+        back_populates="run", cascade="all, delete-orphan", order_by="ColumnRow.id"
+    )
+    metrics: Mapped[list[MetricRow]] = relationship(
+        back_populates="run", cascade="all, delete-orphan", order_by="MetricRow.id"
+    )
+
+    __table_args__ = (sa.Index("ix_runs_monitor_window_end", "monitor", "window_end"),)
+
+
+class ColumnRow(Base):
+    __tablename__ = "column_results"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    column: Mapped[str] = mapped_column(sa.String(500))
+    role: Mapped[str] = mapped_column(sa.String(32))
+    feature_type: Mapped[str] = mapped_column(sa.String(32))
+    method: Mapped[str | None] = mapped_column(sa.String(64))
+    score_kind: Mapped[str | None] = mapped_column(sa.String(32))
+    score: Mapped[float | None] = mapped_column(sa.Float)
+    threshold: Mapped[float | None] = mapped_column(sa.Float)
+    drifted: Mapped[bool | None]
+    status: Mapped[str] = mapped_column(sa.String(32))
+    rows_reference: Mapped[int]
+    rows_current: Mapped[int]
+    missing_reference: Mapped[int]
+    missing_current: Mapped[int]
+
+    run: Mapped[RunRow] = relationship(back_populates="columns")
+
+
+class MetricRow(Base):
+    __tablename__ = "metric_results"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    metric: Mapped[str] = mapped_column(sa.String(64))
+    value: Mapped[float | None] = mapped_column(sa.Float)
+    reference_value: Mapped[float | None] = mapped_column(sa.Float)
+    lower_bound: Mapped[float | None] = mapped_column(sa.Float)
+    upper_bound: Mapped[float | None] = mapped_column(sa.Float)
+    status: Mapped[str] = mapped_column(sa.String(32))
+    rows: Mapped[int]
+
+    run: Mapped[RunRow] = relationship(back_populates="metrics")

@@ -1,0 +1,248 @@
+"""The results database: runs with their column and metric rows."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from monitor.result import (
+    ColumnResult,
+    ColumnStatus,
+    DatasetDrift,
+    MetricResult,
+    MetricStatus,
+    Role,
+    RunResult,
+    RunStatus,
+)
+from monitor.store import migrate
+from monitor.store.schema import ColumnRow, MetricRow, RunRow
+from monitor.windows import TimeRange
+
+
+def create_store_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(parsed, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA busy_timeout = 5000")
+    cursor.close()
+
+
+class Store:
+    """Reads and writes results; every write of a run is one transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str, *, upgrade: bool = True) -> Store:
+        store = cls(create_store_engine(url))
+        if upgrade:
+            store.upgrade()
+        return store
+
+    def upgrade(self) -> None:
+        migrate.upgrade(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+
+    # -- writing -------------------------------------------------------------------
+
+    def save(self, result: RunResult) -> int:
+        """Store a run and its rows atomically; return its id."""
+        row = _to_row(result)
+        with self._sessions.begin() as session:
+            session.add(row)
+            session.flush()
+            return row.id
+
+    # -- reading -------------------------------------------------------------------
+
+    def get_run(self, run_id: int) -> RunResult | None:
+        with self._sessions() as session:
+            row = session.get(
+                RunRow, run_id, options=[selectinload(RunRow.columns), selectinload(RunRow.metrics)]
+            )
+            return None if row is None else _from_row(row)
+
+    def runs(
+        self, monitor: str, *, limit: int = 50, before: int | None = None
+    ) -> list[RunResult]:
+        """Newest first; ``before`` pages by run id."""
+        stmt = (
+            sa.select(RunRow)
+            .where(RunRow.monitor == monitor)
+            .options(selectinload(RunRow.columns), selectinload(RunRow.metrics))
+            .order_by(RunRow.id.desc())
+            .limit(limit)
+        )
+        if before is not None:
+            stmt = stmt.where(RunRow.id < before)
+        with self._sessions() as session:
+            return [_from_row(r) for r in session.scalars(stmt)]
+
+    def latest(self, monitors: Sequence[str] | None = None) -> dict[str, RunResult]:
+        """The newest run of each monitor."""
+        newest = sa.select(RunRow.monitor, sa.func.max(RunRow.id).label("id")).group_by(
+            RunRow.monitor
+        )
+        if monitors is not None:
+            newest = newest.where(RunRow.monitor.in_(list(monitors)))
+        ids = newest.subquery()
+        stmt = (
+            sa.select(RunRow)
+            .join(ids, RunRow.id == ids.c.id)
+            .options(selectinload(RunRow.columns), selectinload(RunRow.metrics))
+        )
+        with self._sessions() as session:
+            return {r.monitor: _from_row(r) for r in session.scalars(stmt)}
+
+    def last_success_window(self, monitor: str) -> datetime | None:
+        stmt = sa.select(sa.func.max(RunRow.window_end)).where(
+            RunRow.monitor == monitor, RunRow.status == RunStatus.OK.value
+        )
+        with self._sessions() as session:
+            return session.scalar(stmt)
+
+    def session(self) -> Session:
+        return self._sessions()
+
+
+def _to_row(result: RunResult) -> RunRow:
+    drift = result.dataset_drift
+    row = RunRow(
+        monitor=result.monitor,
+        status=result.status.value,
+        window_start=result.current.start,
+        window_end=result.window_end,
+        reference_start=result.reference.start,
+        reference_end=result.reference.end,
+        started_at=result.started_at,
+        finished_at=result.finished_at,
+        duration_seconds=result.duration_seconds,
+        rows_reference=result.rows_reference,
+        rows_current=result.rows_current,
+        drift_share=drift.share if drift else None,
+        drift_share_threshold=drift.threshold if drift else None,
+        dataset_drift=drift.detected if drift else None,
+        columns_tested=drift.tested_columns if drift else None,
+        columns_drifted=drift.drifted_columns if drift else None,
+        error=result.error,
+    )
+    row.columns = [
+        ColumnRow(
+            column=c.column,
+            role=c.role.value,
+            feature_type=c.feature_type,
+            method=c.method,
+            score_kind=c.score_kind,
+            score=_finite(c.score),
+            threshold=c.threshold,
+            drifted=c.drifted,
+            status=c.status.value,
+            rows_reference=c.rows_reference,
+            rows_current=c.rows_current,
+            missing_reference=c.missing_reference,
+            missing_current=c.missing_current,
+        )
+        for c in result.columns
+    ]
+    row.metrics = [
+        MetricRow(
+            metric=m.metric,
+            value=_finite(m.value),
+            reference_value=_finite(m.reference_value),
+            lower_bound=m.lower_bound,
+            upper_bound=m.upper_bound,
+            status=m.status.value,
+            rows=m.rows,
+        )
+        for m in result.metrics
+    ]
+    return row
+
+
+def _finite(value: float | None) -> float | None:
+    """NaN is stored as NULL (SQLite cannot hold it); infinities are kept."""
+    if value is None or math.isnan(value):
+        return None
+    return value
+
+
+def _from_row(row: RunRow) -> RunResult:
+    drift = None
+    if row.drift_share is not None:
+        drift = DatasetDrift(
+            share=row.drift_share,
+            threshold=row.drift_share_threshold or 0.0,
+            detected=bool(row.dataset_drift),
+            drifted_columns=row.columns_drifted or 0,
+            tested_columns=row.columns_tested or 0,
+        )
+    return RunResult(
+        run_id=row.id,
+        monitor=row.monitor,
+        status=RunStatus(row.status),
+        window_end=row.window_end,
+        current=TimeRange(row.window_start, row.window_end),
+        reference=TimeRange(row.reference_start, row.reference_end),
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        rows_reference=row.rows_reference,
+        rows_current=row.rows_current,
+        dataset_drift=drift,
+        error=row.error,
+        columns=tuple(
+            ColumnResult(
+                column=c.column,
+                role=Role(c.role),
+                feature_type=c.feature_type,
+                method=c.method,
+                score_kind=c.score_kind,
+                score=c.score,
+                threshold=c.threshold,
+                drifted=c.drifted,
+                status=ColumnStatus(c.status),
+                rows_reference=c.rows_reference,
+                rows_current=c.rows_current,
+                missing_reference=c.missing_reference,
+                missing_current=c.missing_current,
+            )
+            for c in row.columns
+        ),
+        metrics=tuple(
+            MetricResult(
+                metric=m.metric,
+                value=m.value,
+                reference_value=m.reference_value,
+                lower_bound=m.lower_bound,
+                upper_bound=m.upper_bound,
+                status=MetricStatus(m.status),
+                rows=m.rows,
+            )
+            for m in row.metrics
+        ),
+    )
