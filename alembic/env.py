@@ -7,6 +7,7 @@ of the config); ``alembic -x url=...`` works from the command line too.
 from __future__ import annotations
 
 import sqlalchemy as sa
+
 from alembic import context
 
 config = context.config

@@ -54,7 +54,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Watch ML models in production: drift tests, performance checks, alerts.",
     )
     parser.add_argument("--version", action="version", version=f"driftwarden {__version__}")
-    parser.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+    parser.add_argument(
+        "--log-level", default="warning", choices=["debug", "info", "warning", "error"]
+    )
     sub = parser.add_subparsers(metavar="COMMAND")
 
     run = sub.add_parser("run", help="run monitors once and store the results")
@@ -82,11 +84,15 @@ def _parser() -> argparse.ArgumentParser:
     _config_arg(upgrade)
     upgrade.set_defaults(handler=_cmd_db_upgrade)
 
-    demo = sub.add_parser("demo", help="create demo.db with synthetic logs and run the demo monitor")
+    demo = sub.add_parser(
+        "demo", help="create demo.db with synthetic logs and run the demo monitor"
+    )
     _config_arg(demo)
     demo.add_argument("--days", type=int, default=30, help="days of logs (default 30)")
     demo.add_argument(
-        "--step", type=parse_duration, default=timedelta(hours=12),
+        "--step",
+        type=parse_duration,
+        default=timedelta(hours=12),
         help="time between evaluated windows (default 12h)",
     )
     demo.add_argument("--database", type=Path, default=Path("demo.db"))

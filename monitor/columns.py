@@ -41,10 +41,11 @@ def float_array(
 
     Text that is not a number is an error naming the monitor, column and window.
     """
+    floats: npt.NDArray[np.float64]
     if pd.api.types.is_bool_dtype(series):
-        floats = series.astype(np.float64).to_numpy()
+        floats = np.asarray(series.to_numpy(), dtype=np.float64)
     elif pd.api.types.is_numeric_dtype(series):
-        floats = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        floats = np.asarray(series.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
     else:
         floats = _coerce_objects(series, column=column, monitor=monitor, window=window)
     floats[~np.isfinite(floats)] = np.nan
@@ -63,7 +64,9 @@ def categorical(series: pd.Series) -> TypedColumn:
     labels = [canonical_label(v) for v in series.tolist()]
     present = [label for label in labels if label is not None]
     values = np.array(present, dtype=object)
-    return TypedColumn(str(series.name), FeatureType.CATEGORICAL, values, len(labels) - len(present))
+    return TypedColumn(
+        str(series.name), FeatureType.CATEGORICAL, values, len(labels) - len(present)
+    )
 
 
 def canonical_label(value: Any) -> str | None:
@@ -107,7 +110,9 @@ def infer_feature_type(series: pd.Series) -> FeatureType:
     return FeatureType.CATEGORICAL
 
 
-def _coerce_objects(series: pd.Series, *, column: str, monitor: str, window: str) -> npt.NDArray[np.float64]:
+def _coerce_objects(
+    series: pd.Series, *, column: str, monitor: str, window: str
+) -> npt.NDArray[np.float64]:
     raw = series.tolist()
     out = np.empty(len(raw), dtype=np.float64)
     bad: list[Any] = []

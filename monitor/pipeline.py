@@ -40,6 +40,8 @@ class Pipeline:
         for sink in self.sinks:
             try:
                 sink.publish(monitor, stored)
-            except Exception:  # noqa: BLE001 - one sink failing must not stop the others
-                log.exception("monitor %r: sink %s failed for run %s", monitor.name, sink.name, run_id)
+            except Exception:
+                log.exception(
+                    "monitor %r: sink %s failed for run %s", monitor.name, sink.name, run_id
+                )
         return stored

@@ -30,7 +30,8 @@ def summary_table(result: RunResult) -> str:
         )
     if result.columns:
         width = max(len(c.column) for c in result.columns)
-        lines.append(f"  {'column':<{width}}  {'type':<11}  {'method':<13}  {'score':>10}  {'threshold':>9}  drift")
+        header = f"{'type':<11}  {'method':<13}  {'score':>10}  {'threshold':>9}  drift"
+        lines.append(f"  {'column':<{width}}  {header}")
         for c in result.columns:
             drifted = "-" if c.drifted is None else ("YES" if c.drifted else "no")
             if c.status.value != "ok":

@@ -7,6 +7,7 @@ and a message; nothing escapes to stop the service.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -69,22 +70,25 @@ class Runner:
     def run(self, monitor: MonitorConfig, window_end: datetime) -> RunResult:
         started = self._clock()
         windows = run_windows(monitor, window_end)
-        base: dict[str, Any] = {
-            "monitor": monitor.name,
-            "window_end": windows.current.end,
-            "current": windows.current,
-            "reference": windows.reference,
-            "started_at": started,
-        }
+        assert windows.current.end is not None
+        base = RunResult(
+            monitor=monitor.name,
+            status=RunStatus.ERROR,
+            window_end=windows.current.end,
+            current=windows.current,
+            reference=windows.reference,
+            started_at=started,
+            finished_at=started,
+        )
         try:
             return _Run(self, monitor, windows).execute(base)
         except DriftwardenError as exc:
             log.warning("%s", exc)
-            return RunResult(status=RunStatus.ERROR, error=str(exc), finished_at=self._clock(), **base)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a recorded result
+            message = str(exc)
+        except Exception as exc:  # every failure becomes a recorded result
             log.exception("monitor %r: unexpected failure", monitor.name)
             message = f"monitor {monitor.name!r}: unexpected {type(exc).__name__}: {exc}"
-            return RunResult(status=RunStatus.ERROR, error=message, finished_at=self._clock(), **base)
+        return dataclasses.replace(base, error=message, finished_at=self._clock())
 
     @property
     def clock(self) -> Clock:
@@ -109,22 +113,23 @@ class _Run:
         else:
             self.reference_source = self.current_source
 
-    def execute(self, base: dict[str, Any]) -> RunResult:
+    def execute(self, base: RunResult) -> RunResult:
         profile = self._reference_profile()
         kinds = [(name, col.feature_type) for name, col in profile.columns.items()]
         current_frame = self.current_source.read(
             self.windows.current, [*profile.columns, *self._role_columns()]
         )
         current = type_columns(current_frame, kinds, monitor=self.monitor.name, window="current")
-        rows = {"rows_reference": profile.rows, "rows_current": len(current_frame)}
+        base = dataclasses.replace(
+            base, rows_reference=profile.rows, rows_current=len(current_frame)
+        )
         short = self._too_few_rows(profile.rows, len(current_frame))
         if short:
-            return RunResult(
+            return dataclasses.replace(
+                base,
                 status=RunStatus.INSUFFICIENT_DATA,
                 error=short,
                 finished_at=self.runner.clock(),
-                **rows,
-                **base,
             )
         columns = tuple(
             column_drift(
@@ -134,15 +139,13 @@ class _Run:
             )
             for name, _ in kinds
         )
-        metrics = self._performance(profile.frame, current_frame)
-        return RunResult(
+        return dataclasses.replace(
+            base,
             status=RunStatus.OK,
             columns=columns,
-            metrics=metrics,
+            metrics=self._performance(profile.frame, current_frame),
             dataset_drift=dataset_drift(columns, self.monitor.drift.drift_share),
             finished_at=self.runner.clock(),
-            **rows,
-            **base,
         )
 
     # -- reference ----------------------------------------------------------------
@@ -192,9 +195,9 @@ class _Run:
             if column in declared or column in self._role_columns():
                 continue
             inferred = infer_feature_type(frame[column])
-            if inferred is FeatureType.NUMERICAL and m.numerical is None:
-                kinds.append((column, inferred))
-            elif inferred is FeatureType.CATEGORICAL and m.categorical is None:
+            if (inferred is FeatureType.NUMERICAL and m.numerical is None) or (
+                inferred is FeatureType.CATEGORICAL and m.categorical is None
+            ):
                 kinds.append((column, inferred))
         return kinds
 
@@ -202,13 +205,16 @@ class _Run:
         need = self.monitor.min_rows
         short = []
         if reference_rows < need:
-            short.append(f"reference window {self.windows.reference.describe()} has {reference_rows}")
+            short.append(
+                f"reference window {self.windows.reference.describe()} has {reference_rows}"
+            )
         if current_rows < need:
             short.append(f"current window {self.windows.current.describe()} has {current_rows}")
         if not short:
             return None
         return (
-            f"monitor {self.monitor.name!r}: " + " and ".join(short)
+            f"monitor {self.monitor.name!r}: "
+            + " and ".join(short)
             + f" row(s); at least min_rows = {need} are needed"
         )
 
@@ -259,7 +265,8 @@ def _labels(
 def _present(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     if values.dtype == object:
         return np.array([v is not None for v in values], dtype=bool)
-    return ~np.isnan(values)
+    present: np.ndarray[Any, Any] = ~np.isnan(values)
+    return present
 
 
 __all__ = ["Runner", "TimeRange", "TypedColumn", "utcnow"]

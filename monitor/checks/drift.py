@@ -7,6 +7,7 @@ rule. The threshold follows the same order, ending at the test's default.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -37,9 +38,7 @@ def choose_test(
     if name is not None:
         test = registry.get(name, kind)
     else:
-        n_unique = int(
-            np.unique(np.concatenate([pair.reference.values, pair.current.values])).size
-        )
+        n_unique = int(np.unique(np.concatenate([pair.reference.values, pair.current.values])).size)
         test = registry.default_for(kind, pair.reference.values.size, n_unique)
     threshold = override.threshold if override and override.threshold is not None else None
     if threshold is None:
@@ -51,35 +50,33 @@ def column_drift(
     pair: ColumnPair, drift: DriftConfig, registry: StatTestRegistry, *, min_rows: int = 1
 ) -> ColumnResult:
     ref, cur = pair.reference, pair.current
-    common = {
-        "column": ref.name,
-        "role": pair.role,
-        "feature_type": ref.feature_type.value,
-        "rows_reference": int(ref.values.size),
-        "rows_current": int(cur.values.size),
-        "missing_reference": ref.missing,
-        "missing_current": cur.missing,
-    }
+    untested = ColumnResult(
+        column=ref.name,
+        role=pair.role,
+        feature_type=ref.feature_type.value,
+        method=None,
+        score_kind=None,
+        score=None,
+        threshold=None,
+        drifted=None,
+        status=ColumnStatus.INSUFFICIENT_DATA,
+        rows_reference=int(ref.values.size),
+        rows_current=int(cur.values.size),
+        missing_reference=ref.missing,
+        missing_current=cur.missing,
+    )
     if ref.values.size < min_rows or cur.values.size < min_rows:
-        return ColumnResult(
-            method=None,
-            score_kind=None,
-            score=None,
-            threshold=None,
-            drifted=None,
-            status=ColumnStatus.INSUFFICIENT_DATA,
-            **common,
-        )
+        return untested
     test, threshold = choose_test(pair, drift, registry)
     score = test.score(ref.values, cur.values, ref.feature_type)
-    return ColumnResult(
+    return dataclasses.replace(
+        untested,
         method=test.name,
         score_kind=test.score_kind.value,
         score=score,
         threshold=threshold,
         drifted=test.drifted(score, threshold),
         status=ColumnStatus.OK,
-        **common,
     )
 
 

@@ -54,10 +54,7 @@ def multiclass_scores(target: Labels, prediction: Labels, average: Average) -> d
         precision[i], recall[i] = scores["precision"], scores["recall"]
         support[i] = np.count_nonzero(target == label)
     f1 = np.array([_f1(p, r) for p, r in zip(precision, recall, strict=True)])
-    if average == "macro":
-        weights = np.ones(labels.size)
-    else:
-        weights = support
+    weights = np.ones(labels.size) if average == "macro" else support
     if weights.sum() == 0:
         return {"precision": 0.0, "recall": 0.0, "f1": 0.0}
     return {

@@ -59,7 +59,9 @@ def metric_value(
     return regression[metric](target.astype(np.float64), prediction.astype(np.float64))
 
 
-def bounds(check: PerformanceCheck, reference_value: float | None) -> tuple[float | None, float | None]:
+def bounds(
+    check: PerformanceCheck, reference_value: float | None
+) -> tuple[float | None, float | None]:
     lower, upper = check.min, check.max
     usable = reference_value is not None and math.isfinite(reference_value)
     if usable and check.max_drop is not None:

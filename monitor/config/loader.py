@@ -88,8 +88,11 @@ def check_drift_methods(monitor: MonitorConfig, registry: StatTestRegistry) -> l
     return problems
 
 
-def _interpolate(value: Any, environ: Mapping[str, str], path: list[str], problems: list[str]) -> Any:
+def _interpolate(
+    value: Any, environ: Mapping[str, str], path: list[str], problems: list[str]
+) -> Any:
     if isinstance(value, str):
+
         def substitute(match: re.Match[str]) -> str:
             name = match.group(1)
             if name not in environ:

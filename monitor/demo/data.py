@@ -62,9 +62,7 @@ def customers(rng: np.random.Generator, n: int, drift: float) -> pd.DataFrame:
     )
 
 
-def score_and_label(
-    rng: np.random.Generator, frame: pd.DataFrame, drift: float
-) -> pd.DataFrame:
+def score_and_label(rng: np.random.Generator, frame: pd.DataFrame, drift: float) -> pd.DataFrame:
     """The model's churn probability, its prediction, and the true outcome.
 
     The model learnt the pre-drift relation; after drift, churn depends on
@@ -99,8 +97,8 @@ def generate(end: datetime, days: int = 30, *, seed: int = 7, per_hour: int = 15
     for hour in hours:
         daily = 0.6 + 0.4 * np.sin((hour.hour - 6) / 24 * 2 * np.pi)
         n = int(rng.poisson(per_hour * (0.6 + daily * 0.6)))
-        progress = (hour - drift_starts) / (end - drift_starts)
-        drift = float(np.clip(progress * 1.5, 0.0, 1.0)) if hour >= drift_starts else 0.0
+        progress = (hour.to_pydatetime() - drift_starts) / (end - drift_starts)
+        drift = min(max(progress * 1.5, 0.0), 1.0)
         batch = score_and_label(rng, customers(rng, n, drift), drift)
         offsets = np.sort(rng.uniform(0, 3600, n))
         batch.insert(0, "ts", [hour + pd.Timedelta(seconds=float(s)) for s in offsets])

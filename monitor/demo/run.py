@@ -39,7 +39,9 @@ def demo_monitor(config: Config, database: Path) -> MonitorConfig:
     )
 
 
-def ticks(monitor: MonitorConfig, first: datetime, last: datetime, step: timedelta) -> list[datetime]:
+def ticks(
+    monitor: MonitorConfig, first: datetime, last: datetime, step: timedelta
+) -> list[datetime]:
     out = []
     at = window_end_for(monitor, first)
     while at <= last:
@@ -74,7 +76,8 @@ def run_demo(
         say(describe(result))
     detected = [r for r in results if r.dataset_drift and r.dataset_drift.detected]
     if detected:
-        say(f"dataset drift first detected for the window ending {detected[0].window_end:%Y-%m-%d %H:%M} UTC")
+        first = detected[0].window_end
+        say(f"dataset drift first detected for the window ending {first:%Y-%m-%d %H:%M} UTC")
     return results
 
 

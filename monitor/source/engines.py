@@ -36,7 +36,7 @@ def mask_url(url: str | URL) -> str:
     """The URL with any password replaced by ``***``, safe for logs and messages."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - an unparsable URL is shown as a placeholder
+    except Exception:
         return "<unparsable database URL>"
 
 

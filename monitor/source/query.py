@@ -25,7 +25,5 @@ def check_select(query: str) -> str:
         raise ValueError(f"'query' must be a SELECT (or WITH ... SELECT), not {first.upper()!r}")
     found = _WRITE.search(bare)
     if found:
-        raise ValueError(
-            f"'query' must only read; it contains {found.group(1).upper()!r}"
-        )
+        raise ValueError(f"'query' must only read; it contains {found.group(1).upper()!r}")
     return body

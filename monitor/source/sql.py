@@ -69,7 +69,8 @@ class SqlSource:
         bounded = window.start is not None or window.end is not None
         if bounded:
             self._require([self._spec.timestamp_column])
-        return self._guard(lambda: self._fetch(window, wanted, bounded))
+        frame: pd.DataFrame = self._guard(lambda: self._fetch(window, wanted, bounded))
+        return frame
 
     # -- internals ----------------------------------------------------------------
 
@@ -104,7 +105,7 @@ class SqlSource:
             return [str(c["name"]) for c in found]
         assert self._spec.query is not None
         body = check_select(self._spec.query)
-        probe = sa.select(sa.literal_column("*")).select_from(
+        probe: sa.Select[Any] = sa.select(sa.literal_column("*")).select_from(
             sa.text(body).columns().subquery("driftwarden_src")
         )
         with self._engine.connect() as conn:
@@ -136,7 +137,9 @@ class SqlSource:
         return self._filter
 
     def _fetch(self, window: TimeRange, columns: list[str], bounded: bool) -> pd.DataFrame:
-        needed = list(dict.fromkeys([*columns, self._spec.timestamp_column] if bounded else columns))
+        needed = list(
+            dict.fromkeys([*columns, self._spec.timestamp_column] if bounded else columns)
+        )
         source = self._selectable(needed)
         stmt = sa.select(*(source.c[c] for c in columns))
         with self._engine.connect() as conn:

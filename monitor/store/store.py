@@ -88,9 +88,7 @@ class Store:
             )
             return None if row is None else _from_row(row)
 
-    def runs(
-        self, monitor: str, *, limit: int = 50, before: int | None = None
-    ) -> list[RunResult]:
+    def runs(self, monitor: str, *, limit: int = 50, before: int | None = None) -> list[RunResult]:
         """Newest first; ``before`` pages by run id."""
         stmt = (
             sa.select(RunRow)
