@@ -15,7 +15,7 @@ from typing import Protocol
 
 from monitor.config.models import MonitorConfig
 from monitor.result import RunResult
-from monitor.runner import Runner
+from monitor.runner import RunData, Runner
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 class Sink(Protocol):
     name: str
 
-    def publish(self, monitor: MonitorConfig, result: RunResult) -> None: ...
+    def publish(self, monitor: MonitorConfig, result: RunResult, data: RunData | None) -> None:
+        """Take a stored result (``data`` holds its rows when both windows were read)."""
 
 
 class Pipeline:
@@ -34,12 +35,12 @@ class Pipeline:
         self.sinks = list(sinks)
 
     def run(self, monitor: MonitorConfig, window_end: datetime) -> RunResult:
-        result = self.runner.run(monitor, window_end)
+        result, data = self.runner.run_with_data(monitor, window_end)
         run_id = self.store.save(result)
         stored = dataclasses.replace(result, run_id=run_id)
         for sink in self.sinks:
             try:
-                sink.publish(monitor, stored)
+                sink.publish(monitor, stored, data)
             except Exception:
                 log.exception(
                     "monitor %r: sink %s failed for run %s", monitor.name, sink.name, run_id

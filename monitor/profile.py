@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from monitor.columns import TypedColumn
+from monitor.result import Role
 from monitor.windows import TimeRange
 
 
@@ -26,8 +27,10 @@ class ReferenceProfile:
     key: str
     rows: int
     columns: dict[str, TypedColumn]
+    """Typed values of every tested column: features, then prediction, score and target."""
+    roles: dict[str, Role]
     frame: pd.DataFrame
-    """Raw reference rows of the role columns (target, prediction, score) for metrics."""
+    """The raw reference rows (for metrics and the report)."""
 
 
 def profile_key(**parts: Any) -> str:

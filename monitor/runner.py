@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,13 +26,13 @@ from monitor.columns import (
     infer_feature_type,
     type_columns,
 )
-from monitor.config.models import MonitorConfig, Task
+from monitor.config.models import Metric, MonitorConfig, Task
 from monitor.errors import DriftwardenError
 from monitor.profile import ProfileCache, ReferenceProfile, profile_key, range_key
-from monitor.result import RunResult, RunStatus
+from monitor.result import MetricResult, Role, RunResult, RunStatus
 from monitor.source import EngineCache, SourceSpec, SqlSource
 from monitor.stats import FeatureType, StatTestRegistry, build_registry
-from monitor.windows import RunWindows, TimeRange, run_windows
+from monitor.windows import RunWindows, run_windows
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,12 @@ class Runner:
         return found
 
     def run(self, monitor: MonitorConfig, window_end: datetime) -> RunResult:
+        return self.run_with_data(monitor, window_end)[0]
+
+    def run_with_data(
+        self, monitor: MonitorConfig, window_end: datetime
+    ) -> tuple[RunResult, RunData | None]:
+        """The result, and the rows behind it when both windows could be read."""
         started = self._clock()
         windows = run_windows(monitor, window_end)
         assert windows.current.end is not None
@@ -80,19 +87,29 @@ class Runner:
             started_at=started,
             finished_at=started,
         )
+        run = _Run(self, monitor, windows)
         try:
-            return _Run(self, monitor, windows).execute(base)
+            return run.execute(base), run.data
         except DriftwardenError as exc:
             log.warning("%s", exc)
             message = str(exc)
         except Exception as exc:  # every failure becomes a recorded result
             log.exception("monitor %r: unexpected failure", monitor.name)
             message = f"monitor {monitor.name!r}: unexpected {type(exc).__name__}: {exc}"
-        return dataclasses.replace(base, error=message, finished_at=self._clock())
+        return dataclasses.replace(base, error=message, finished_at=self._clock()), None
 
     @property
     def clock(self) -> Clock:
         return self._clock
+
+
+@dataclass(frozen=True)
+class RunData:
+    """The rows behind a run, for sinks that need them (the HTML report)."""
+
+    columns: tuple[tuple[str, FeatureType, Role], ...]
+    reference: pd.DataFrame
+    current: pd.DataFrame
 
 
 class _Run:
@@ -102,6 +119,7 @@ class _Run:
         self.runner = runner
         self.monitor = monitor
         self.windows = windows
+        self.data: RunData | None = None
         self.current_source = runner.source(
             monitor, SourceSpec(monitor.table, monitor.query, monitor.timestamp_column)
         )
@@ -123,6 +141,11 @@ class _Run:
         base = dataclasses.replace(
             base, rows_reference=profile.rows, rows_current=len(current_frame)
         )
+        self.data = RunData(
+            columns=tuple((n, k, profile.roles[n]) for n, k in kinds),
+            reference=profile.frame,
+            current=current_frame,
+        )
         short = self._too_few_rows(profile.rows, len(current_frame))
         if short:
             return dataclasses.replace(
@@ -133,11 +156,12 @@ class _Run:
             )
         columns = tuple(
             column_drift(
-                ColumnPair(profile.columns[name], current[name]),
+                ColumnPair(profile.columns[name], current[name], profile.roles[name]),
                 self.monitor.drift,
                 self.runner.registry,
             )
             for name, _ in kinds
+            if not self._skip_target(name, profile, current)
         )
         return dataclasses.replace(
             base,
@@ -148,11 +172,32 @@ class _Run:
             finished_at=self.runner.clock(),
         )
 
+    def _skip_target(
+        self, name: str, profile: ReferenceProfile, current: dict[str, TypedColumn]
+    ) -> bool:
+        """Target drift is tested only when labels are present in both windows."""
+        if profile.roles[name] is not Role.TARGET:
+            return False
+        return profile.columns[name].values.size == 0 or current[name].values.size == 0
+
     # -- reference ----------------------------------------------------------------
 
     def _role_columns(self) -> list[str]:
         m = self.monitor
         return [c for c in (m.prediction, m.prediction_score, m.target) if c is not None]
+
+    def _role_kinds(self) -> list[tuple[str, FeatureType, Role]]:
+        """Prediction, score and target are drift-tested like features, with their role."""
+        m = self.monitor
+        label_kind = FeatureType.NUMERICAL if m.task is Task.REGRESSION else FeatureType.CATEGORICAL
+        out = []
+        if m.prediction is not None:
+            out.append((m.prediction, label_kind, Role.PREDICTION))
+        if m.prediction_score is not None:
+            out.append((m.prediction_score, FeatureType.NUMERICAL, Role.SCORE))
+        if m.target is not None:
+            out.append((m.target, label_kind, Role.TARGET))
+        return out
 
     def _reference_profile(self) -> ReferenceProfile:
         m = self.monitor
@@ -165,7 +210,9 @@ class _Run:
             window=range_key(self.windows.reference),
             numerical=m.numerical,
             categorical=m.categorical,
-            roles=self._role_columns(),
+            exclude=m.exclude,
+            roles=[(c, k.value, r.value) for c, k, r in self._role_kinds()],
+            task=m.task.value if m.task else None,
         )
         return self.runner.profiles.get_or_build(key, lambda: self._build_profile(key))
 
@@ -175,29 +222,55 @@ class _Run:
         if m.numerical is not None and m.categorical is not None:
             features = [*m.numerical, *m.categorical]
         else:
-            excluded = {*m.role_columns().values(), *(m.numerical or []), *(m.categorical or [])}
+            excluded = {
+                *m.role_columns().values(),
+                *(m.numerical or []),
+                *(m.categorical or []),
+                *m.exclude,
+            }
             features = [
                 *(m.numerical or []),
                 *(m.categorical or []),
                 *(c for c in self.reference_source.available_columns() if c not in excluded),
             ]
         frame = self.reference_source.read(self.windows.reference, [*features, *roles])
-        kinds = self._feature_kinds(frame)
-        columns = type_columns(frame, kinds, monitor=m.name, window="reference")
-        return ReferenceProfile(key=key, rows=len(frame), columns=columns, frame=frame[roles])
+        kinds = [(c, k, Role.FEATURE) for c, k in self._feature_kinds(frame)]
+        kinds += self._role_kinds()
+        columns = type_columns(
+            frame, [(c, k) for c, k, _ in kinds], monitor=m.name, window="reference"
+        )
+        return ReferenceProfile(
+            key=key,
+            rows=len(frame),
+            columns=columns,
+            roles={c: r for c, _, r in kinds},
+            frame=frame,
+        )
 
     def _feature_kinds(self, frame: pd.DataFrame) -> list[tuple[str, FeatureType]]:
         m = self.monitor
         kinds = [(c, FeatureType.NUMERICAL) for c in m.numerical or []]
         kinds += [(c, FeatureType.CATEGORICAL) for c in m.categorical or []]
-        declared = {c for c, _ in kinds}
+        declared = {c for c, _ in kinds} | set(self._role_columns())
         for column in frame.columns:
-            if column in declared or column in self._role_columns():
+            if column in declared:
                 continue
             inferred = infer_feature_type(frame[column])
-            if (inferred is FeatureType.NUMERICAL and m.numerical is None) or (
-                inferred is FeatureType.CATEGORICAL and m.categorical is None
-            ):
+            if inferred is FeatureType.NUMERICAL and m.numerical is None:
+                kinds.append((column, inferred))
+            elif inferred is FeatureType.CATEGORICAL and m.categorical is None:
+                distinct = frame[column].nunique(dropna=True)
+                if distinct > m.max_categories:
+                    log.warning(
+                        "monitor %r: column %r left out of inferred features: %d distinct "
+                        "values (more than max_categories = %d); list it under 'categorical' "
+                        "to test it anyway",
+                        m.name,
+                        column,
+                        distinct,
+                        m.max_categories,
+                    )
+                    continue
                 kinds.append((column, inferred))
         return kinds
 
@@ -220,14 +293,16 @@ class _Run:
 
     # -- performance --------------------------------------------------------------
 
-    def _performance(self, reference: pd.DataFrame, current: pd.DataFrame) -> tuple[Any, ...]:
+    def _performance(
+        self, reference: pd.DataFrame, current: pd.DataFrame
+    ) -> tuple[MetricResult, ...]:
         m = self.monitor
         if not m.performance or m.task is None or m.target is None:
             return ()
         positive = canonical_label(m.positive_label) or "1"
         out = []
         for check in m.performance:
-            needs_score = check.metric.value == "roc_auc"
+            needs_score = check.metric is Metric.ROC_AUC
             out.append(
                 evaluate(
                     check,
@@ -269,4 +344,4 @@ def _present(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return present
 
 
-__all__ = ["Runner", "TimeRange", "TypedColumn", "utcnow"]
+__all__ = ["RunData", "Runner", "utcnow"]

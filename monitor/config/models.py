@@ -172,6 +172,10 @@ class MonitorConfig(Strict):
     prediction_score: str | None = None
     target: str | None = None
     task: Task | None = None
+    exclude: list[str] = Field(default_factory=list)
+    """Columns never to infer as features (ids, free text) when a feature list is omitted."""
+    max_categories: int = Field(default=1000, ge=2)
+    """Inferred categorical columns with more distinct values are left out (likely ids)."""
     positive_label: str | int | bool = 1
     schedule: str = "every 15m"
     current: CurrentWindow
