@@ -32,7 +32,7 @@ from monitor.profile import ProfileCache, ReferenceProfile, profile_key, range_k
 from monitor.result import MetricResult, Role, RunResult, RunStatus
 from monitor.source import EngineCache, SourceSpec, SqlSource
 from monitor.stats import FeatureType, StatTestRegistry, build_registry
-from monitor.windows import RunWindows, run_windows
+from monitor.windows import RunWindows, run_windows, window_end_for
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +74,13 @@ class Runner:
     def run_with_data(
         self, monitor: MonitorConfig, window_end: datetime
     ) -> tuple[RunResult, RunData | None]:
-        """The result, and the rows behind it when both windows could be read."""
+        """The result, and the rows behind it when both windows could be read.
+
+        ``window_end`` is aligned down to the monitor's schedule, so any instant
+        within a tick's interval evaluates the same window.
+        """
         started = self._clock()
-        windows = run_windows(monitor, window_end)
+        windows = run_windows(monitor, window_end_for(monitor, window_end))
         assert windows.current.end is not None
         base = RunResult(
             monitor=monitor.name,

@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from monitor.durations import parse_duration
+from monitor.readonly import check_select
 from monitor.schedule import Schedule
 
 
@@ -82,6 +83,13 @@ class ReferenceWindow(Strict):
     query: str | None = None
 
     _parse = field_validator("last", "offset", mode="before")(_duration)
+
+    @field_validator("query")
+    @classmethod
+    def _query(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_select(value)
+        return value
 
     @model_validator(mode="after")
     def _one_shape(self) -> Self:
@@ -189,6 +197,13 @@ class MonitorConfig(Strict):
     @classmethod
     def _schedule(cls, value: str) -> str:
         Schedule.parse(value)
+        return value
+
+    @field_validator("query")
+    @classmethod
+    def _query(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_select(value)
         return value
 
     @model_validator(mode="after")

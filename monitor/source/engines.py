@@ -17,10 +17,22 @@ def create_source_engine(url: str | URL) -> Engine:
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        parsed = _sqlite_read_only(parsed)
     engine = sa.create_engine(parsed, pool_pre_ping=True)
     if engine.dialect.name == "postgresql":
         sa.event.listen(engine, "connect", _postgres_session)
     return engine
+
+
+def _sqlite_read_only(url: URL) -> URL:
+    """Open SQLite files read-only: a missing file is an error, never a new empty database."""
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return url
+    query = dict(url.query)
+    query.update({"mode": "ro", "uri": "true"})
+    return url.set(database=f"file:{database}", query=query)
 
 
 def _postgres_session(dbapi_connection: Any, _record: Any) -> None:

@@ -18,8 +18,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, NoSuchTableError, SQLAlchemyError
 
 from monitor.errors import SourceError
+from monitor.readonly import check_select
 from monitor.source.engines import mask_url
-from monitor.source.query import check_select
 from monitor.source.timefilter import Storage, TimeFilter, storage_of
 from monitor.windows import TimeRange
 

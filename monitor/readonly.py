@@ -1,4 +1,7 @@
-"""Checks on a configured ``query``: it must be one read-only SELECT."""
+"""Checks on a configured `query`: it must be one read-only SELECT.
+
+Kept free of other driftwarden imports: the config models use it at load time.
+"""
 
 from __future__ import annotations
 

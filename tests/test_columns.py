@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from monitor.columns import canonical_label, categorical, infer_feature_type, numerical
+from monitor.errors import DataError
+from monitor.stats import FeatureType
+
+
+def typed(values: list[object]) -> tuple[list[float], int]:
+    column = numerical(
+        pd.Series(values, dtype=object), column="amount", monitor="m", window="current"
+    )
+    return column.values.tolist(), column.missing
+
+
+def test_numerical_drops_null_nan_and_infinities_as_missing() -> None:
+    assert typed([1, None, 2.5, math.nan, math.inf, -math.inf, Decimal("3.25")]) == (
+        [1.0, 2.5, 3.25],
+        4,
+    )
+
+
+def test_numeric_text_and_booleans_are_numbers() -> None:
+    assert typed(["1.5", " 2 ", True, False]) == ([1.5, 2.0, 1.0, 0.0], 0)
+
+
+def test_text_in_numerical_column_names_monitor_column_window() -> None:
+    with pytest.raises(DataError) as caught:
+        typed([1.0, "abc", 2.0, "n/a"])
+    message = str(caught.value)
+    assert "monitor 'm'" in message
+    assert "'amount'" in message
+    assert "current window" in message
+    assert "2 non-numeric" in message
+    assert "'abc'" in message
+
+
+def test_extreme_values_survive() -> None:
+    assert typed([1e308, -1e308]) == ([1e308, -1e308], 0)
+
+
+def test_categorical_canonical_text() -> None:
+    column = categorical(pd.Series([1, 1.0, "1", True, None, math.nan, "b", 2.5], name="c"))
+    assert column.values.tolist() == ["1", "1", "1", "1", "b", "2.5"]
+    assert column.missing == 2
+
+
+@given(st.integers(min_value=-(10**12), max_value=10**12))
+def test_integer_labels_agree_across_storage(value: int) -> None:
+    assert (
+        canonical_label(value) == canonical_label(float(value)) == canonical_label(np.int64(value))
+    )
+    assert canonical_label(value) == str(value)
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([1, 2, 3], FeatureType.NUMERICAL),
+        ([1.5, None, 2.0], FeatureType.NUMERICAL),
+        ([Decimal("1.1"), Decimal("2")], FeatureType.NUMERICAL),
+        (["a", "b"], FeatureType.CATEGORICAL),
+        ([True, False], FeatureType.CATEGORICAL),
+        (["1", "2"], FeatureType.CATEGORICAL),
+    ],
+)
+def test_infer_feature_type(values: list[object], expected: FeatureType) -> None:
+    assert infer_feature_type(pd.Series(values)) is expected
+    assert infer_feature_type(pd.Series(values, dtype=object)) is expected
