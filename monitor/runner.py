@@ -58,13 +58,18 @@ class Runner:
         self.registry = registry or build_registry()
         self.profiles = profiles or ProfileCache()
         self._clock = clock
-        self._sources: dict[tuple[str, SourceSpec, str], SqlSource] = {}
+        self._sources: dict[tuple[str, SourceSpec, str, str], SqlSource] = {}
 
     def source(self, monitor: MonitorConfig, spec: SourceSpec) -> SqlSource:
-        key = (monitor.source_url, spec, monitor.name)
+        key = (monitor.source_url, spec, monitor.name, monitor.loader)
         found = self._sources.get(key)
         if found is None:
-            found = SqlSource(self.engines.get(monitor.source_url), spec, monitor=monitor.name)
+            found = SqlSource(
+                self.engines.get(monitor.source_url),
+                spec,
+                monitor=monitor.name,
+                loader=monitor.loader,
+            )
             self._sources[key] = found
         return found
 

@@ -180,6 +180,8 @@ class MonitorConfig(Strict):
     prediction_score: str | None = None
     target: str | None = None
     task: Task | None = None
+    loader: Literal["auto", "arrow", "sqlalchemy"] = "auto"
+    """How rows are fetched: Arrow (ADBC, PostgreSQL) when installed, else row by row."""
     exclude: list[str] = Field(default_factory=list)
     """Columns never to infer as features (ids, free text) when a feature list is omitted."""
     max_categories: int = Field(default=1000, ge=2)

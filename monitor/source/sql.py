@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import sqlalchemy as sa
@@ -19,9 +19,14 @@ from sqlalchemy.exc import DBAPIError, NoSuchTableError, SQLAlchemyError
 
 from monitor.errors import SourceError
 from monitor.readonly import check_select
+from monitor.source.arrow import arrow_available, read_arrow
 from monitor.source.engines import mask_url
 from monitor.source.timefilter import Storage, TimeFilter, storage_of
 from monitor.windows import TimeRange
+
+Loader = Literal["auto", "arrow", "sqlalchemy"]
+"""How rows are fetched: ``arrow`` through ADBC (PostgreSQL), ``sqlalchemy`` row by row,
+``auto`` Arrow when the driver is installed and the database is PostgreSQL."""
 
 
 @dataclass(frozen=True)
@@ -39,8 +44,11 @@ class SourceSpec:
 class SqlSource:
     """Reads windows of one table or query through one engine."""
 
-    def __init__(self, engine: Engine, spec: SourceSpec, *, monitor: str) -> None:
+    def __init__(
+        self, engine: Engine, spec: SourceSpec, *, monitor: str, loader: Loader = "auto"
+    ) -> None:
         self._engine = engine
+        self._loader = loader
         self._spec = spec
         self._monitor = monitor
         self._columns: list[str] | None = None
@@ -142,21 +150,47 @@ class SqlSource:
         )
         source = self._selectable(needed)
         stmt = sa.select(*(source.c[c] for c in columns))
-        with self._engine.connect() as conn:
-            if bounded:
+        if bounded:
+            with self._engine.connect() as conn:
                 time_filter = self._time_filter(conn)
-                stmt = stmt.where(
-                    time_filter.condition(
-                        source.c[self._spec.timestamp_column], window.start, window.end
-                    )
+            stmt = stmt.where(
+                time_filter.condition(
+                    source.c[self._spec.timestamp_column], window.start, window.end
                 )
-            self.queries += 1
-            result = conn.execute(stmt)
-            rows = result.fetchall()
+            )
+        self.queries += 1
+        frame = self._fetch_arrow(stmt) if self.uses_arrow else self._fetch_rows(stmt, columns)
+        frame.columns = pd.Index(columns)
+        return frame
+
+    @property
+    def uses_arrow(self) -> bool:
+        """Whether reads go through Arrow (ADBC) rather than row by row."""
+        if self._loader == "sqlalchemy" or self._engine.dialect.name != "postgresql":
+            return False
+        if self._loader == "arrow" and not arrow_available():
+            raise SourceError(
+                f"monitor {self._monitor!r}: loader = 'arrow' needs the ADBC PostgreSQL "
+                "driver (pip install 'driftwarden[arrow]')"
+            )
+        return arrow_available()
+
+    def _fetch_rows(self, stmt: sa.Select[Any], columns: list[str]) -> pd.DataFrame:
+        with self._engine.connect() as conn:
+            rows = conn.execute(stmt).fetchall()
         if not rows:
             return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
-        data = {c: list(values) for c, values in zip(columns, zip(*rows, strict=True), strict=True)}
-        return pd.DataFrame(data, columns=columns)
+        return pd.DataFrame.from_records(rows, columns=columns, coerce_float=False)
+
+    def _fetch_arrow(self, stmt: sa.Select[Any]) -> pd.DataFrame:
+        try:
+            return read_arrow(self._engine.url, stmt)
+        except Exception as exc:  # the ADBC driver's errors carry no SQLAlchemy type
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise SourceError(
+                f"monitor {self._monitor!r}: reading {self._spec.describe()} from "
+                f"{mask_url(self._engine.url)} failed: {reason}"
+            ) from exc
 
     def _guard(self, action: Any) -> Any:
         try:
