@@ -110,10 +110,10 @@ def connectorx_read(rows: int) -> pd.DataFrame:
 def adbc_read(rows: int) -> pd.DataFrame:
     from adbc_driver_postgresql import dbapi
 
-    with dbapi.connect("postgresql://postgres@127.0.0.1:5432/" + DATABASE) as conn:
-        with conn.cursor() as cursor:
-            cursor.execute(sql_text(rows))
-            table = cursor.fetch_arrow_table()
+    uri = "postgresql://postgres@127.0.0.1:5432/" + DATABASE
+    with dbapi.connect(uri) as conn, conn.cursor() as cursor:
+        cursor.execute(sql_text(rows))
+        table = cursor.fetch_arrow_table()
     frame: pd.DataFrame = table.to_pandas()
     return frame
 
