@@ -122,13 +122,11 @@ def copy_read(rows: int) -> pd.DataFrame:
     import psycopg
 
     buffer = io.BytesIO()
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/" + DATABASE) as conn:
-        with conn.cursor() as cursor:
-            with cursor.copy(
-                f"COPY ({sql_text(rows)}) TO STDOUT WITH (FORMAT csv, HEADER)"
-            ) as copy:
-                for chunk in copy:
-                    buffer.write(chunk)
+    uri = "postgresql://postgres@127.0.0.1:5432/" + DATABASE
+    statement = f"COPY ({sql_text(rows)}) TO STDOUT WITH (FORMAT csv, HEADER)"
+    with psycopg.connect(uri) as conn, conn.cursor() as cursor, cursor.copy(statement) as copy:
+        for chunk in copy:
+            buffer.write(chunk)
     buffer.seek(0)
     return pd.read_csv(buffer)
 
