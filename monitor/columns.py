@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from monitor.checks.table import FeatureTable, sample_rows
 from monitor.errors import DataError
 from monitor.stats import FeatureType
 
@@ -167,3 +168,35 @@ def type_columns(
             typed = categorical(series)
             out[name] = TypedColumn(name, typed.feature_type, typed.values, typed.missing)
     return out
+
+
+def row_values(
+    series: pd.Series, kind: FeatureType, *, column: str, monitor: str, window: str
+) -> npt.NDArray[Any]:
+    """Every row kept in place: float64 with NaN, or text with None, where missing."""
+    if kind is FeatureType.NUMERICAL:
+        return float_array(series, column=column, monitor=monitor, window=window)
+    return np.array([canonical_label(v) for v in series.tolist()], dtype=object)
+
+
+def feature_table(
+    frame: pd.DataFrame,
+    features: Sequence[tuple[str, FeatureType]],
+    *,
+    max_rows: int,
+    seed: int,
+    monitor: str,
+    window: str,
+) -> FeatureTable:
+    """Row-aligned feature columns of a sample of at most ``max_rows`` rows of ``frame``."""
+    picked = sample_rows(len(frame), max_rows, seed)
+    if picked is not None:
+        frame = frame.iloc[picked]
+    columns = {
+        name: row_values(frame[name], kind, column=name, monitor=monitor, window=window)
+        for name, kind in features
+    }
+    return FeatureTable(
+        numerical={n: columns[n] for n, k in features if k is FeatureType.NUMERICAL},
+        categorical={n: columns[n] for n, k in features if k is FeatureType.CATEGORICAL},
+    )

@@ -56,6 +56,75 @@ class ColumnResult:
     rows_current: int
     missing_reference: int
     missing_current: int
+    p_value_adjusted: float | None = None
+    """The p-value after the monitor's multiple-testing correction (None when no
+    correction applies); ``drifted`` then follows it, ``score`` keeps the raw p-value."""
+    correction: str | None = None
+    """The correction behind ``p_value_adjusted`` (``bonferroni`` or ``fdr_bh``)."""
+    effect_method: str | None = None
+    """The distance of the effect-size guard, for p-value tests when one is configured."""
+    effect_size: float | None = None
+    effect_threshold: float | None = None
+    """The distance the guard asks for; a p-value verdict of drift stands only when
+    ``effect_size`` also reaches it."""
+
+
+class CheckStatus(StrEnum):
+    OK = "ok"
+    BREACHED = "breached"
+    """The value is outside its bounds."""
+    INSUFFICIENT_DATA = "insufficient_data"
+    """The value is not defined on this window (e.g. no values to take a share of)."""
+
+
+class QualityCheck(StrEnum):
+    MISSING_SHARE = "missing_share"
+    """Share of a column's rows that are missing; ``reference_value`` holds the reference's."""
+    UNSEEN_SHARE = "unseen_share"
+    """Share of a categorical column's current values never seen in the reference."""
+    OUT_OF_RANGE_SHARE = "out_of_range_share"
+    """Share of a numerical column's current values outside the reference's [min, max]."""
+    ROW_COUNT = "row_count"
+    """Rows in the current window (no column)."""
+    ROW_RATE = "row_rate"
+    """Rows per hour in the current window; ``reference_value`` holds the reference's."""
+
+
+@dataclass(frozen=True)
+class QualityResult:
+    """One data-quality measurement with its bounds (``None`` bounds: not checked)."""
+
+    check: QualityCheck
+    column: str | None
+    """None for the window-level checks (row count and rate)."""
+    value: float | None
+    reference_value: float | None
+    lower_bound: float | None
+    upper_bound: float | None
+    status: CheckStatus
+
+
+@dataclass(frozen=True)
+class MultivariateResult:
+    """Drift of the feature columns taken together, by one method."""
+
+    method: str
+    score: float | None
+    """Mean reconstruction error (``pca_reconstruction``) or ROC AUC (``domain_classifier``)."""
+    lower_threshold: float | None
+    upper_threshold: float | None
+    detected: bool | None
+    """Score outside (``pca_reconstruction``) or above (``domain_classifier``) its
+    thresholds; None when not computed (see ``status`` and ``message``)."""
+    status: ColumnStatus
+    rows_reference: int
+    """Reference rows used (after sampling)."""
+    rows_current: int
+    columns: int
+    """Feature columns used."""
+    components: int | None = None
+    """Principal components kept (``pca_reconstruction`` only)."""
+    message: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +163,8 @@ class RunResult:
     columns: tuple[ColumnResult, ...] = ()
     metrics: tuple[MetricResult, ...] = ()
     dataset_drift: DatasetDrift | None = None
+    quality: tuple[QualityResult, ...] = ()
+    multivariate: tuple[MultivariateResult, ...] = ()
     error: str | None = None
     run_id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -137,8 +208,44 @@ class RunResult:
                     "drifted": c.drifted,
                     "status": c.status.value,
                     "missing": {"reference": c.missing_reference, "current": c.missing_current},
+                    "p_value_adjusted": _number(c.p_value_adjusted),
+                    "correction": c.correction,
+                    "effect": None
+                    if c.effect_method is None
+                    else {
+                        "method": c.effect_method,
+                        "size": _number(c.effect_size),
+                        "threshold": c.effect_threshold,
+                    },
                 }
                 for c in self.columns
+            ],
+            "quality": [
+                {
+                    "check": q.check.value,
+                    "column": q.column,
+                    "value": _number(q.value),
+                    "reference_value": _number(q.reference_value),
+                    "lower_bound": _number(q.lower_bound),
+                    "upper_bound": _number(q.upper_bound),
+                    "status": q.status.value,
+                }
+                for q in self.quality
+            ],
+            "multivariate": [
+                {
+                    "method": v.method,
+                    "score": _number(v.score),
+                    "lower_threshold": _number(v.lower_threshold),
+                    "upper_threshold": _number(v.upper_threshold),
+                    "detected": v.detected,
+                    "status": v.status.value,
+                    "rows": {"reference": v.rows_reference, "current": v.rows_current},
+                    "columns": v.columns,
+                    "components": v.components,
+                    "message": v.message,
+                }
+                for v in self.multivariate
             ],
             "metrics": [
                 {

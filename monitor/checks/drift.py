@@ -3,20 +3,31 @@
 One test per column, chosen in this order: the column's own ``method`` in the
 config, the monitor's method for the column's type, then Evidently's default
 rule. The threshold follows the same order, ending at the test's default.
+
+Alert hygiene (see docs/drift-options.md), all off by default so verdicts agree
+with Evidently:
+
+- ``min_rows``: a column with fewer non-missing values in either window is
+  ``insufficient_data`` and has no verdict.
+- ``min_effect``: a p-value test's drift verdict also needs a distance (normed
+  Wasserstein, Jensen-Shannon) of at least the given size.
+- ``correction``: the p-values of one run are adjusted together (Bonferroni or
+  Benjamini-Hochberg) and verdicts follow the adjusted values.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from monitor.checks.correction import adjust
 from monitor.columns import TypedColumn
-from monitor.config.models import DriftConfig
+from monitor.config.models import Correction, DriftConfig
 from monitor.result import ColumnResult, ColumnStatus, DatasetDrift, Role
-from monitor.stats import FeatureType, StatTest, StatTestRegistry
+from monitor.stats import FeatureType, ScoreKind, StatTest, StatTestRegistry
 
 
 @dataclass(frozen=True)
@@ -46,9 +57,37 @@ def choose_test(
     return test, threshold
 
 
+def _score(test: StatTest, pair: ColumnPair) -> float:
+    """The one place a drift test is applied to a column pair."""
+    return test.score(pair.reference.values, pair.current.values, pair.reference.feature_type)
+
+
+def effect_test(
+    pair: ColumnPair, drift: DriftConfig, registry: StatTestRegistry
+) -> tuple[StatTest, float] | None:
+    """The distance test and size of the effect-size guard, when one is configured."""
+    guard = drift.min_effect
+    if guard is None:
+        return None
+    kind = pair.reference.feature_type
+    name = guard.numerical_method if kind is FeatureType.NUMERICAL else guard.categorical_method
+    return registry.get(name, kind), guard.value
+
+
 def column_drift(
-    pair: ColumnPair, drift: DriftConfig, registry: StatTestRegistry, *, min_rows: int = 1
+    pair: ColumnPair,
+    drift: DriftConfig,
+    registry: StatTestRegistry,
+    *,
+    min_rows: int | None = None,
 ) -> ColumnResult:
+    """One column's test, score and verdict (before any multiple-testing correction).
+
+    ``min_rows`` defaults to the config's ``min_rows``: the non-missing values
+    each window needs for the column to be tested.
+    """
+    if min_rows is None:
+        min_rows = drift.min_rows
     ref, cur = pair.reference, pair.current
     untested = ColumnResult(
         column=ref.name,
@@ -68,8 +107,8 @@ def column_drift(
     if ref.values.size < min_rows or cur.values.size < min_rows:
         return untested
     test, threshold = choose_test(pair, drift, registry)
-    score = test.score(ref.values, cur.values, ref.feature_type)
-    return dataclasses.replace(
+    score = _score(test, pair)
+    result = dataclasses.replace(
         untested,
         method=test.name,
         score_kind=test.score_kind.value,
@@ -78,6 +117,54 @@ def column_drift(
         drifted=test.drifted(score, threshold),
         status=ColumnStatus.OK,
     )
+    guard = effect_test(pair, drift, registry) if test.score_kind is ScoreKind.P_VALUE else None
+    if guard is None:
+        return result
+    effect, size = guard
+    effect_size = _score(effect, pair)
+    return dataclasses.replace(
+        result,
+        effect_method=effect.name,
+        effect_size=effect_size,
+        effect_threshold=size,
+        drifted=result.drifted and effect.drifted(effect_size, size),
+    )
+
+
+def correct(
+    results: Sequence[ColumnResult], correction: Correction, registry: StatTestRegistry
+) -> tuple[ColumnResult, ...]:
+    """Adjust the p-values of one run together and recompute their verdicts.
+
+    The family is every tested column whose score is a finite p-value, of every
+    role (prediction and target drift can alert too). ``score`` keeps the raw
+    p-value; ``p_value_adjusted`` holds the adjusted one and ``drifted`` follows
+    it (and the effect-size guard, when set).
+    """
+    if correction is Correction.NONE:
+        return tuple(results)
+    family = [
+        i
+        for i, r in enumerate(results)
+        if r.status is ColumnStatus.OK
+        and r.score_kind == ScoreKind.P_VALUE.value
+        and r.score is not None
+        and not np.isnan(r.score)
+    ]
+    adjusted = adjust(np.array([results[i].score for i in family], dtype=np.float64), correction)
+    out = list(results)
+    for i, p_adjusted in zip(family, adjusted.tolist(), strict=True):
+        r = results[i]
+        assert r.method is not None and r.threshold is not None
+        drifted = registry.get(r.method).drifted(p_adjusted, r.threshold)
+        if r.effect_method is not None:
+            assert r.effect_size is not None and r.effect_threshold is not None
+            effect = registry.get(r.effect_method)
+            drifted = drifted and effect.drifted(r.effect_size, r.effect_threshold)
+        out[i] = dataclasses.replace(
+            r, p_value_adjusted=p_adjusted, correction=correction.value, drifted=drifted
+        )
+    return tuple(out)
 
 
 def dataset_drift(results: Iterable[ColumnResult], drift_share: float) -> DatasetDrift:

@@ -13,7 +13,13 @@ from pydantic import ValidationError
 
 from monitor.config.errors import ConfigError, describe_validation_error
 from monitor.config.models import Config, MonitorConfig
-from monitor.stats import FeatureType, StatTestRegistry, UnknownStatTestError, build_registry
+from monitor.stats import (
+    FeatureType,
+    ScoreKind,
+    StatTestRegistry,
+    UnknownStatTestError,
+    build_registry,
+)
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -85,6 +91,34 @@ def check_drift_methods(monitor: MonitorConfig, registry: StatTestRegistry) -> l
             registry.get(name, kind)
         except UnknownStatTestError as exc:
             problems.append(f"monitor {monitor.name!r}: field {field!r}: {exc}")
+    if drift.min_effect is not None:
+        problems.extend(_check_effect_methods(monitor, registry))
+    return problems
+
+
+def _check_effect_methods(monitor: MonitorConfig, registry: StatTestRegistry) -> list[str]:
+    """The effect-size guard needs distance tests of the right column type."""
+    guard = monitor.drift.min_effect
+    assert guard is not None
+    problems = []
+    for kind, name in (
+        (FeatureType.NUMERICAL, guard.numerical_method),
+        (FeatureType.CATEGORICAL, guard.categorical_method),
+    ):
+        field = f"drift.min_effect.{kind.value}_method"
+        distances = [
+            n for n in registry.names(kind) if registry.get(n).score_kind is ScoreKind.DISTANCE
+        ]
+        try:
+            test = registry.get(name, kind)
+        except UnknownStatTestError as exc:
+            problems.append(f"monitor {monitor.name!r}: field {field!r}: {exc}")
+            continue
+        if test.score_kind is not ScoreKind.DISTANCE:
+            problems.append(
+                f"monitor {monitor.name!r}: field {field!r}: {name!r} gives a p-value, not an "
+                f"effect size; expected one of: {', '.join(distances)}"
+            )
     return problems
 
 

@@ -12,13 +12,13 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     field_validator,
     model_validator,
 )
 
+from monitor.config.base import Strict
+from monitor.config.checks import MultivariateConfig, QualityConfig
 from monitor.durations import parse_duration
 from monitor.readonly import check_select
 from monitor.schedule import Schedule
@@ -42,10 +42,6 @@ def _timestamp(value: datetime) -> datetime:
 Duration = Annotated[timedelta, Field(json_schema_extra={"format": "duration"})]
 Timestamp = Annotated[datetime, AfterValidator(_timestamp)]
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.\-]+$")]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 class Task(StrEnum):
@@ -121,6 +117,45 @@ class ColumnDrift(Strict):
     threshold: float | None = Field(default=None, ge=0)
 
 
+class Correction(StrEnum):
+    """Multiple-testing correction across the p-value tests of one monitor.
+
+    A monitor with 40 columns tested at p < 0.05 expects two false drift
+    verdicts per run when nothing changed; a correction bounds that.
+    """
+
+    NONE = "none"
+    """Each p-value against its own threshold (Evidently's behaviour)."""
+    BONFERRONI = "bonferroni"
+    """p × m (m = p-value tests in the run), capped at 1: bounds the chance of
+    *any* false drift verdict in a run. Strict; use when one false alarm pages someone."""
+    FDR_BH = "fdr_bh"
+    """Benjamini-Hochberg adjusted p-values: bounds the expected *share* of false
+    verdicts among the drifted columns. Keeps more power than Bonferroni on wide tables."""
+
+
+class EffectGuard(Strict):
+    """Drift from a p-value test also needs a distance of at least ``value``.
+
+    On windows of 100k+ rows a p-value test finds any difference at all, however
+    small; the guard asks that the distributions also differ by a size that
+    matters. Written as ``min_effect = 0.1`` or as a table naming the distances.
+    """
+
+    value: float = Field(ge=0)
+    """The distance a p-value test's column must also reach (compared as the distance test does)."""
+    numerical_method: str = "wasserstein"
+    """Distance for numerical columns (default: normed Wasserstein, Evidently's large-data test)."""
+    categorical_method: str = "jensenshannon"
+    """Distance for categorical columns (default: Jensen-Shannon, Evidently's large-data test)."""
+
+
+def _effect_shorthand(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"value": value}
+    return value
+
+
 class DriftConfig(Strict):
     drift_share: float = Field(default=0.5, gt=0, le=1)
     numerical_method: str | None = None
@@ -130,6 +165,19 @@ class DriftConfig(Strict):
     threshold: float | None = Field(default=None, ge=0)
     """Threshold for every column (default: the test's own)."""
     columns: dict[str, ColumnDrift] = Field(default_factory=dict)
+    min_rows: int = Field(default=1, ge=1)
+    """Non-missing values a column needs in *each* window to be tested; below it the
+    column's status is ``insufficient_data`` and it has no verdict. The default, 1,
+    tests every column that has values, as Evidently does (the monitor's own
+    ``min_rows`` already holds back nearly empty windows); raise it (e.g. to 30) for
+    sparse columns whose few values would otherwise give noisy verdicts."""
+    correction: Correction = Correction.NONE
+    """Multiple-testing correction across the run's p-value tests (``none``,
+    ``bonferroni``, ``fdr_bh``); distance tests are not affected."""
+    min_effect: EffectGuard | None = None
+    """Optional effect-size guard for p-value tests (see :class:`EffectGuard`)."""
+
+    _effect = field_validator("min_effect", mode="before")(_effect_shorthand)
 
 
 class Metric(StrEnum):
@@ -194,6 +242,8 @@ class MonitorConfig(Strict):
     """A window with fewer rows than this ends as ``insufficient_data``."""
     drift: DriftConfig = Field(default_factory=DriftConfig)
     performance: list[PerformanceCheck] = Field(default_factory=list)
+    quality: QualityConfig = Field(default_factory=QualityConfig)
+    multivariate: MultivariateConfig = Field(default_factory=MultivariateConfig)
 
     @field_validator("schedule")
     @classmethod
@@ -214,7 +264,27 @@ class MonitorConfig(Strict):
             raise ValueError("give exactly one of 'table' or 'query'")
         self._check_roles()
         self._check_performance()
+        self._check_multivariate()
         return self
+
+    def _check_multivariate(self) -> None:
+        wanted = self.multivariate.columns
+        if wanted is None:
+            return
+        for role, column in self.role_columns().items():
+            if column in wanted:
+                raise ValueError(
+                    f"multivariate.columns: {column!r} is the {role} column; "
+                    "expected feature columns only"
+                )
+        if self.numerical is not None and self.categorical is not None:
+            features = {*self.numerical, *self.categorical}
+            unknown = [c for c in wanted if c not in features]
+            if unknown:
+                raise ValueError(
+                    f"multivariate.columns: {unknown} are not listed under 'numerical' or "
+                    "'categorical'"
+                )
 
     def _check_roles(self) -> None:
         numerical = self.numerical or []

@@ -64,6 +64,12 @@ class RunRow(Base):
     metrics: Mapped[list[MetricRow]] = relationship(
         back_populates="run", cascade="all, delete-orphan", order_by="MetricRow.id"
     )
+    quality: Mapped[list[QualityRow]] = relationship(
+        back_populates="run", cascade="all, delete-orphan", order_by="QualityRow.id"
+    )
+    multivariate: Mapped[list[MultivariateRow]] = relationship(
+        back_populates="run", cascade="all, delete-orphan", order_by="MultivariateRow.id"
+    )
 
     __table_args__ = (sa.Index("ix_runs_monitor_window_end", "monitor", "window_end"),)
 
@@ -86,6 +92,11 @@ class ColumnRow(Base):
     rows_current: Mapped[int]
     missing_reference: Mapped[int]
     missing_current: Mapped[int]
+    p_value_adjusted: Mapped[float | None] = mapped_column(sa.Float)
+    correction: Mapped[str | None] = mapped_column(sa.String(32))
+    effect_method: Mapped[str | None] = mapped_column(sa.String(64))
+    effect_size: Mapped[float | None] = mapped_column(sa.Float)
+    effect_threshold: Mapped[float | None] = mapped_column(sa.Float)
 
     run: Mapped[RunRow] = relationship(back_populates="columns")
 
@@ -104,3 +115,39 @@ class MetricRow(Base):
     rows: Mapped[int]
 
     run: Mapped[RunRow] = relationship(back_populates="metrics")
+
+
+class QualityRow(Base):
+    __tablename__ = "quality_results"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    check: Mapped[str] = mapped_column(sa.String(64))
+    column: Mapped[str | None] = mapped_column(sa.String(500))
+    value: Mapped[float | None] = mapped_column(sa.Float)
+    reference_value: Mapped[float | None] = mapped_column(sa.Float)
+    lower_bound: Mapped[float | None] = mapped_column(sa.Float)
+    upper_bound: Mapped[float | None] = mapped_column(sa.Float)
+    status: Mapped[str] = mapped_column(sa.String(32))
+
+    run: Mapped[RunRow] = relationship(back_populates="quality")
+
+
+class MultivariateRow(Base):
+    __tablename__ = "multivariate_results"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    method: Mapped[str] = mapped_column(sa.String(64))
+    score: Mapped[float | None] = mapped_column(sa.Float)
+    lower_threshold: Mapped[float | None] = mapped_column(sa.Float)
+    upper_threshold: Mapped[float | None] = mapped_column(sa.Float)
+    detected: Mapped[bool | None]
+    status: Mapped[str] = mapped_column(sa.String(32))
+    rows_reference: Mapped[int]
+    rows_current: Mapped[int]
+    columns: Mapped[int]
+    components: Mapped[int | None]
+    message: Mapped[str | None] = mapped_column(sa.Text)
+
+    run: Mapped[RunRow] = relationship(back_populates="multivariate")

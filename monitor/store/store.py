@@ -12,17 +12,21 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from monitor.result import (
+    CheckStatus,
     ColumnResult,
     ColumnStatus,
     DatasetDrift,
     MetricResult,
     MetricStatus,
+    MultivariateResult,
+    QualityCheck,
+    QualityResult,
     Role,
     RunResult,
     RunStatus,
 )
 from monitor.store import migrate
-from monitor.store.schema import ColumnRow, MetricRow, RunRow
+from monitor.store.schema import ColumnRow, MetricRow, MultivariateRow, QualityRow, RunRow
 from monitor.windows import TimeRange
 
 
@@ -43,6 +47,14 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA busy_timeout = 5000")
     cursor.close()
+
+
+_RUN_CHILDREN = (
+    selectinload(RunRow.columns),
+    selectinload(RunRow.metrics),
+    selectinload(RunRow.quality),
+    selectinload(RunRow.multivariate),
+)
 
 
 class Store:
@@ -83,9 +95,7 @@ class Store:
 
     def get_run(self, run_id: int) -> RunResult | None:
         with self._sessions() as session:
-            row = session.get(
-                RunRow, run_id, options=[selectinload(RunRow.columns), selectinload(RunRow.metrics)]
-            )
+            row = session.get(RunRow, run_id, options=_RUN_CHILDREN)
             return None if row is None else _from_row(row)
 
     def runs(self, monitor: str, *, limit: int = 50, before: int | None = None) -> list[RunResult]:
@@ -93,7 +103,7 @@ class Store:
         stmt = (
             sa.select(RunRow)
             .where(RunRow.monitor == monitor)
-            .options(selectinload(RunRow.columns), selectinload(RunRow.metrics))
+            .options(*_RUN_CHILDREN)
             .order_by(RunRow.id.desc())
             .limit(limit)
         )
@@ -110,11 +120,7 @@ class Store:
         if monitors is not None:
             newest = newest.where(RunRow.monitor.in_(list(monitors)))
         ids = newest.subquery()
-        stmt = (
-            sa.select(RunRow)
-            .join(ids, RunRow.id == ids.c.id)
-            .options(selectinload(RunRow.columns), selectinload(RunRow.metrics))
-        )
+        stmt = sa.select(RunRow).join(ids, RunRow.id == ids.c.id).options(*_RUN_CHILDREN)
         with self._sessions() as session:
             return {r.monitor: _from_row(r) for r in session.scalars(stmt)}
 
@@ -165,8 +171,41 @@ def _to_row(result: RunResult) -> RunRow:
             rows_current=c.rows_current,
             missing_reference=c.missing_reference,
             missing_current=c.missing_current,
+            p_value_adjusted=_finite(c.p_value_adjusted),
+            correction=c.correction,
+            effect_method=c.effect_method,
+            effect_size=_finite(c.effect_size),
+            effect_threshold=c.effect_threshold,
         )
         for c in result.columns
+    ]
+    row.quality = [
+        QualityRow(
+            check=q.check.value,
+            column=q.column,
+            value=_finite(q.value),
+            reference_value=_finite(q.reference_value),
+            lower_bound=_finite(q.lower_bound),
+            upper_bound=_finite(q.upper_bound),
+            status=q.status.value,
+        )
+        for q in result.quality
+    ]
+    row.multivariate = [
+        MultivariateRow(
+            method=v.method,
+            score=_finite(v.score),
+            lower_threshold=_finite(v.lower_threshold),
+            upper_threshold=_finite(v.upper_threshold),
+            detected=v.detected,
+            status=v.status.value,
+            rows_reference=v.rows_reference,
+            rows_current=v.rows_current,
+            columns=v.columns,
+            components=v.components,
+            message=v.message,
+        )
+        for v in result.multivariate
     ]
     row.metrics = [
         MetricRow(
@@ -228,8 +267,41 @@ def _from_row(row: RunRow) -> RunResult:
                 rows_current=c.rows_current,
                 missing_reference=c.missing_reference,
                 missing_current=c.missing_current,
+                p_value_adjusted=c.p_value_adjusted,
+                correction=c.correction,
+                effect_method=c.effect_method,
+                effect_size=c.effect_size,
+                effect_threshold=c.effect_threshold,
             )
             for c in row.columns
+        ),
+        quality=tuple(
+            QualityResult(
+                check=QualityCheck(q.check),
+                column=q.column,
+                value=q.value,
+                reference_value=q.reference_value,
+                lower_bound=q.lower_bound,
+                upper_bound=q.upper_bound,
+                status=CheckStatus(q.status),
+            )
+            for q in row.quality
+        ),
+        multivariate=tuple(
+            MultivariateResult(
+                method=v.method,
+                score=v.score,
+                lower_threshold=v.lower_threshold,
+                upper_threshold=v.upper_threshold,
+                detected=v.detected,
+                status=ColumnStatus(v.status),
+                rows_reference=v.rows_reference,
+                rows_current=v.rows_current,
+                columns=v.columns,
+                components=v.components,
+                message=v.message,
+            )
+            for v in row.multivariate
         ),
         metrics=tuple(
             MetricResult(
