@@ -40,7 +40,9 @@ def benjamini_hochberg(p_values: FloatArray) -> FloatArray:
     stepped = np.minimum.accumulate(scaled[::-1])[::-1]
     adjusted = np.empty(m, dtype=np.float64)
     adjusted[order] = np.minimum(stepped, 1.0)
-    return adjusted
+    # m / rank >= 1, so no adjusted value is below its raw one; p * m / m can round
+    # a hair below p, which would let a correction add a verdict at the threshold.
+    return np.maximum(adjusted, p)
 
 
 def adjust(p_values: FloatArray, correction: Correction) -> FloatArray:

@@ -15,6 +15,8 @@ Two models (scikit-learn, imported only when used):
 - ``logistic``: ``LogisticRegression`` on standardised numerical columns
   (missing values at the reference mean) and indicators of the 20 most frequent
   reference categories per column plus one for every other category.
+
+Both fit on one native thread (see :data:`THREADS`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ MAX_CODES = 255
 """Codes a categorical column may take in histogram gradient boosting (its ``max_bins``)."""
 MAX_INDICATORS = 20
 """Categories per column with their own indicator in the logistic model."""
+THREADS = 1
+"""Native threads (OpenMP, BLAS) the models may use. One: the service runs several
+monitors at once on shared CPUs, where OpenMP's busy-waiting thread teams slow a
+fit down many times over (a 1-second fit took 50 s on a loaded 2-core machine)."""
 
 
 def _ranked(values: ObjectArray, keep: int) -> dict[str, int]:
@@ -87,6 +93,7 @@ def classifier_auc(
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from threadpoolctl import threadpool_limits
 
     if model not in MODELS:
         raise ValueError(f"unknown classifier {model!r}; expected one of: {', '.join(MODELS)}")
@@ -101,5 +108,6 @@ def classifier_auc(
         matrix = logistic_matrix(reference, current)
         estimator = LogisticRegression(max_iter=1000)
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    probabilities = cross_val_predict(estimator, matrix, labels, cv=cv, method="predict_proba")
+    with threadpool_limits(limits=THREADS):
+        probabilities = cross_val_predict(estimator, matrix, labels, cv=cv, method="predict_proba")
     return float(roc_auc_score(labels, probabilities[:, 1]))
