@@ -24,7 +24,13 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from monitor.checks.table import FeatureTable, FloatArray, ObjectArray, category_counts
+from monitor.checks.table import (
+    FeatureTable,
+    FloatArray,
+    ObjectArray,
+    category_counts,
+    mean_and_std,
+)
 
 GRADIENT_BOOSTING = "gradient_boosting"
 LOGISTIC = "logistic"
@@ -34,6 +40,9 @@ MAX_CODES = 255
 """Codes a categorical column may take in histogram gradient boosting (its ``max_bins``)."""
 MAX_INDICATORS = 20
 """Categories per column with their own indicator in the logistic model."""
+LIMIT = 1e6
+"""Standardised values are held within ±LIMIT in the logistic model, so one extreme
+value cannot overflow its fit."""
 THREADS = 1
 """Native threads (OpenMP, BLAS) the models may use. One: the service runs several
 monitors at once on shared CPUs, where OpenMP's busy-waiting thread teams slow a
@@ -71,12 +80,12 @@ def logistic_matrix(reference: FeatureTable, current: FeatureTable) -> FloatArra
     """Standardised numbers and category indicators; rows of both windows, reference first."""
     columns: list[FloatArray] = []
     for name, values in reference.numerical.items():
-        present = values[~np.isnan(values)]
-        mean = float(present.mean()) if present.size else 0.0
-        std = float(present.std()) if present.size else 0.0
+        mean, std = mean_and_std(values)
         both = np.concatenate([values, current.numerical[name]])
-        scaled = (both - mean) / (std if std > 0 else 1.0)
-        columns.append(np.where(np.isnan(scaled), 0.0, scaled))
+        with np.errstate(over="ignore", invalid="ignore"):
+            scaled = (both - mean) / (std if std > 0 else 1.0)
+        # missing values sit at the mean; values beyond float range at its edge
+        columns.append(np.clip(np.nan_to_num(scaled, nan=0.0), -LIMIT, LIMIT))
     for name, categories in reference.categorical.items():
         codes = _ranked(categories, MAX_INDICATORS)
         coded = _codes(np.concatenate([categories, current.categorical[name]]), codes, len(codes))

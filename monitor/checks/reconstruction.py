@@ -32,15 +32,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from monitor.checks.table import (
     FeatureTable,
     FloatArray,
     category_counts,
+    exponents,
     fill_categories,
     most_frequent,
     numerical_fill,
 )
+
+
+ROUNDING = 1e-10
+"""Errors below this many standard deviations are rounding noise of an exact
+reconstruction and count as 0; otherwise a reference the components reproduce
+exactly would give a band as narrow as that noise, breached at random."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,8 @@ class ReconstructionModel:
     fills: dict[str, float]
     category_fills: dict[str, str]
     frequencies: dict[str, dict[str, float]]
+    exponents: npt.NDArray[np.int_]
+    """Powers of two each column is divided by before scaling (see :func:`exponents`)."""
     mean: FloatArray
     scale: FloatArray
     center: FloatArray
@@ -69,14 +79,23 @@ class ReconstructionModel:
             filled = fill_categories(table.categorical[name], fill)
             parts.append(np.array([frequency.get(v, 0.0) for v in filled.tolist()], dtype=float))
         matrix = np.column_stack(parts) if parts else np.empty((table.rows, 0))
-        scaled: FloatArray = (matrix - self.mean) / self.scale
+        with np.errstate(over="ignore", invalid="ignore"):
+            scaled: FloatArray = (np.ldexp(matrix, -self.exponents) - self.mean) / self.scale
         return scaled
 
     def errors(self, table: FeatureTable) -> FloatArray:
-        """Each row's Euclidean distance to its reconstruction."""
-        centred = self.encode(table) - self.center
-        residual = centred - (centred @ self.components.T) @ self.components
-        distances: FloatArray = np.linalg.norm(residual, axis=1)
+        """Each row's Euclidean distance to its reconstruction.
+
+        A current value far beyond anything in the reference (e.g. 1e308 against
+        values near 1) can make a distance infinite: the score is then infinite
+        and outside any band.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            centred = self.encode(table) - self.center
+            residual = centred - (centred @ self.components.T) @ self.components
+            distances: FloatArray = np.linalg.norm(residual, axis=1)
+        distances[np.isnan(distances)] = np.inf
+        distances[distances < ROUNDING] = 0.0
         return distances
 
     @property
@@ -101,16 +120,20 @@ def fit(reference: FeatureTable, variance: float) -> ReconstructionModel:
         fills=fills,
         category_fills=category_fills,
         frequencies=frequencies,
+        exponents=np.zeros(reference.width, dtype=np.int_),
         mean=np.zeros(reference.width),
         scale=np.ones(reference.width),
         center=np.zeros(reference.width),
         components=np.empty((0, reference.width)),
         explained=0.0,
     )
-    matrix = unscaled.encode(reference)
+    raw = unscaled.encode(reference)
+    shifts = exponents(raw)
+    matrix = np.ldexp(raw, -shifts)
     mean = matrix.mean(axis=0)
     spread = np.ptp(matrix, axis=0)
-    scale = np.where(spread > 0, matrix.std(axis=0), 1.0)
+    # a constant column is only centred, in its own units
+    scale = np.where(spread > 0, matrix.std(axis=0), np.ldexp(1.0, -shifts))
     scaled = (matrix - mean) / scale
     center = scaled.mean(axis=0)
     components, explained = _principal_axes(scaled - center, variance)
@@ -118,6 +141,7 @@ def fit(reference: FeatureTable, variance: float) -> ReconstructionModel:
         fills=fills,
         category_fills=category_fills,
         frequencies=frequencies,
+        exponents=shifts,
         mean=mean,
         scale=scale,
         center=center,

@@ -65,10 +65,32 @@ def sample_rows(rows: int, max_rows: int, seed: int) -> Indices | None:
     return picked
 
 
+def exponents(matrix: FloatArray) -> npt.NDArray[np.int_]:
+    """Per column, the power of two that brings its largest magnitude into [0.5, 1).
+
+    Dividing by it (``np.ldexp(x, -e)``) is exact and changes no standardised
+    value, but keeps sums of squares of values near ±1e308 from overflowing.
+    """
+    largest = np.max(np.abs(matrix), axis=0, initial=0.0) if matrix.size else np.zeros(0)
+    _, exponent = np.frexp(np.where(np.isfinite(largest), largest, 0.0))
+    out: npt.NDArray[np.int_] = exponent.astype(np.int_)
+    return out
+
+
+def mean_and_std(values: FloatArray) -> tuple[float, float]:
+    """Mean and population standard deviation of the non-missing values, without
+    overflow for values near ±1e308 (0 and 0 when there are none)."""
+    present = values[~np.isnan(values)]
+    if not present.size:
+        return 0.0, 0.0
+    exponent = int(exponents(present[:, None])[0])
+    shrunk = np.ldexp(present, -exponent)
+    return float(np.ldexp(shrunk.mean(), exponent)), float(np.ldexp(shrunk.std(), exponent))
+
+
 def numerical_fill(values: FloatArray) -> float:
     """The reference mean, standing in for missing values (0 when all are missing)."""
-    present = values[~np.isnan(values)]
-    return float(np.mean(present)) if present.size else 0.0
+    return mean_and_std(values)[0]
 
 
 def category_counts(values: ObjectArray) -> Counter[Any]:

@@ -102,3 +102,15 @@ def test_too_few_rows_for_the_folds_is_insufficient_data() -> None:
 def test_unknown_model_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="unknown classifier 'forest'; expected one of"):
         classifier_auc(correlated(0, 50), correlated(1, 50), model="forest", folds=2, seed=0)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_extreme_values_give_a_defined_result(model: str) -> None:
+    reference, current = correlated(12, 600), correlated(13, 300)
+    a = current.numerical["a"].copy()
+    a[:2] = [1e308, -1.7e308]
+    current = FeatureTable({**current.numerical, "a": a}, current.categorical)
+    result = classifier_drift(reference, current, config(model))
+    assert result.status is ColumnStatus.OK
+    assert result.score is not None and 0.0 <= result.score <= 1.0
+    assert result.detected is (result.score > 0.55)

@@ -177,3 +177,42 @@ def test_too_little_data_is_insufficient_data() -> None:
     assert "reference has 9 rows" in (result.message or "")
     empty = reconstruction_drift(correlated(0, 100), correlated(1, 0), config)
     assert empty.status is ColumnStatus.INSUFFICIENT_DATA
+
+
+def _with_extremes(table: FeatureTable) -> FeatureTable:
+    a = table.numerical["a"].copy()
+    a[:3] = [1e308, -1e308, 1.7e308]
+    return FeatureTable({**table.numerical, "a": a}, table.categorical)
+
+
+def test_extreme_values_give_a_defined_result() -> None:
+    reference, current = correlated(30, 2000), correlated(31, 500)
+    config = MultivariateConfig()
+    # in the reference: scaling stays finite and unchanged data is not drift
+    result = reconstruction_drift(_with_extremes(reference), current, config)
+    assert result.score is not None and np.isfinite(result.score)
+    assert result.upper_threshold is not None and np.isfinite(result.upper_threshold)
+    assert result.detected is False
+    # in the current window only: infinitely far from anything seen, so drift
+    result = reconstruction_drift(reference, _with_extremes(current), config)
+    assert result.score == np.inf and result.detected is True
+    # in both: finite again
+    both = reconstruction_drift(_with_extremes(reference), _with_extremes(current), config)
+    assert both.score is not None and np.isfinite(both.score)
+
+
+def test_a_reference_the_components_reproduce_exactly_has_a_zero_band() -> None:
+    # two free columns and a category shared half and half: its encoded column is
+    # constant, so two components reproduce every reference row exactly
+    rng = np.random.default_rng(40)
+    cat = np.array(["p", "q"] * 250, dtype=object)
+    reference = FeatureTable({"x": rng.normal(size=500), "y": rng.normal(size=500)}, {"c": cat})
+    model = reconstruction.fit(reference, 0.65)
+    assert model.n_components == 2 and np.all(model.errors(reference) == 0)
+    same = FeatureTable(
+        {"x": rng.normal(size=100), "y": rng.normal(size=100)},
+        {"c": np.array(["q", "p"] * 50, dtype=object)},
+    )
+    assert reconstruction_drift(reference, same, MultivariateConfig()).detected is False
+    new = FeatureTable(same.numerical, {"c": np.array(["r"] * 100, dtype=object)})
+    assert reconstruction_drift(reference, new, MultivariateConfig()).detected is True
