@@ -44,7 +44,6 @@ from monitor.checks.table import (
     numerical_fill,
 )
 
-
 ROUNDING = 1e-10
 """Errors below this many standard deviations are rounding noise of an exact
 reconstruction and count as 0; otherwise a reference the components reproduce

@@ -274,7 +274,7 @@ class MonitorConfig(Strict):
         for role, column in self.role_columns().items():
             if column in wanted:
                 raise ValueError(
-                    f"multivariate.columns: {column!r} is the {role} column; "
+                    f"field 'multivariate.columns': {column!r} is the {role} column; "
                     "expected feature columns only"
                 )
         if self.numerical is not None and self.categorical is not None:
@@ -282,7 +282,7 @@ class MonitorConfig(Strict):
             unknown = [c for c in wanted if c not in features]
             if unknown:
                 raise ValueError(
-                    f"multivariate.columns: {unknown} are not listed under 'numerical' or "
+                    f"field 'multivariate.columns': {unknown} are not listed under 'numerical' or "
                     "'categorical'"
                 )
 

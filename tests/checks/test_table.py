@@ -22,7 +22,7 @@ def test_sample_rows_is_a_sorted_seeded_uniform_sample() -> None:
     picked = sample_rows(100_000, 1000, 7)
     assert picked is not None and picked.size == 1000
     assert np.all(np.diff(picked) > 0)  # sorted, no repeats
-    assert 0 <= picked.min() and picked.max() < 100_000
+    assert picked.min() >= 0 and picked.max() < 100_000
     np.testing.assert_array_equal(picked, sample_rows(100_000, 1000, 7))
     other = sample_rows(100_000, 1000, 8)
     assert other is not None and not np.array_equal(picked, other)
