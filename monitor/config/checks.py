@@ -63,8 +63,9 @@ class MultivariateConfig(Strict):
     Off by default: per-column tests already catch most drift, and these checks
     fit models on every run (with the default sample of 10,000 rows per window
     and 20 columns: a few seconds for the classifier, under half a second for
-    PCA; see bench/multivariate_cost.py). Turn them on for models whose inputs are correlated, where a
-    change in the joint distribution leaves every single column looking the same.
+    PCA; see bench/multivariate_cost.py). Turn them on for models whose inputs
+    are correlated, where a change in the joint distribution leaves every single
+    column looking the same.
     """
 
     enabled: bool = False
