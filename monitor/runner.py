@@ -9,38 +9,28 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from monitor.checks.drift import ColumnPair, column_drift, correct, dataset_drift
-from monitor.checks.multivariate import METHODS as MULTIVARIATE_METHODS
+from monitor.checks.drift import ColumnPair, dataset_drift
 from monitor.checks.performance import LabelledWindow, evaluate
-from monitor.checks.quality import QUALITY_ROLES, column_quality, window_quality
 from monitor.columns import (
     TypedColumn,
     canonical_label,
-    feature_table,
     float_array,
     infer_feature_type,
     type_columns,
 )
 from monitor.config.models import Metric, MonitorConfig, Task
-from monitor.errors import DataError, DriftwardenError
+from monitor.errors import DriftwardenError
 from monitor.profile import ProfileCache, ReferenceProfile, profile_key, range_key
-from monitor.result import (
-    MetricResult,
-    MultivariateResult,
-    QualityResult,
-    Role,
-    RunResult,
-    RunStatus,
-)
+from monitor.result import MetricResult, Role, RunResult, RunStatus
+from monitor.run_checks import RunChecks
 from monitor.source import EngineCache, SourceSpec, SqlSource
 from monitor.stats import FeatureType, StatTestRegistry, build_registry
 from monitor.windows import RunWindows, run_windows, window_end_for
@@ -48,7 +38,6 @@ from monitor.windows import RunWindows, run_windows, window_end_for
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-T = TypeVar("T")
 
 
 def utcnow() -> datetime:
@@ -167,7 +156,8 @@ class _Run:
             reference=profile.frame,
             current=current_frame,
         )
-        volume = self._window_quality(profile.rows, len(current_frame))
+        checks = RunChecks(self.monitor, self.windows, self.runner.registry)
+        volume = checks.volume(profile.rows, len(current_frame))
         short = self._too_few_rows(profile.rows, len(current_frame))
         if short:
             return dataclasses.replace(
@@ -182,94 +172,17 @@ class _Run:
             for name, _ in kinds
             if not self._skip_target(name, profile, current)
         ]
-        drift, registry = self.monitor.drift, self.runner.registry
-        columns = correct(
-            self._per_column("drift test", pairs, lambda p: [column_drift(p, drift, registry)]),
-            drift.correction,
-            registry,
-        )
+        columns = checks.drift(pairs)
         return dataclasses.replace(
             base,
             status=RunStatus.OK,
             columns=columns,
             metrics=self._performance(profile.frame, current_frame),
-            dataset_drift=dataset_drift(columns, drift.drift_share),
-            quality=volume + self._column_quality(pairs),
-            multivariate=self._multivariate(profile, current_frame, kinds),
+            dataset_drift=dataset_drift(columns, self.monitor.drift.drift_share),
+            quality=volume + checks.quality(pairs),
+            multivariate=checks.multivariate(profile, current_frame, kinds),
             finished_at=self.runner.clock(),
         )
-
-    # -- checks -------------------------------------------------------------------
-
-    @contextmanager
-    def _failing(self, what: str) -> Iterator[None]:
-        """Any unexpected failure inside becomes a DataError naming the monitor and ``what``."""
-        try:
-            yield
-        except DriftwardenError:
-            raise
-        except Exception as exc:
-            log.exception("monitor %r: %s failed", self.monitor.name, what)
-            raise DataError(
-                f"monitor {self.monitor.name!r}: {what} failed: {type(exc).__name__}: {exc}"
-            ) from exc
-
-    def _per_column(
-        self, what: str, pairs: Sequence[ColumnPair], check: Callable[[ColumnPair], Iterable[T]]
-    ) -> tuple[T, ...]:
-        out: list[T] = []
-        for pair in pairs:
-            with self._failing(f"{what} of column {pair.reference.name!r}"):
-                out.extend(check(pair))
-        return tuple(out)
-
-    def _column_quality(self, pairs: Sequence[ColumnPair]) -> tuple[QualityResult, ...]:
-        config = self.monitor.quality
-        if not config.enabled:
-            return ()
-        checked = [p for p in pairs if p.role in QUALITY_ROLES]
-        return self._per_column("quality check", checked, lambda p: column_quality(p, config))
-
-    def _window_quality(self, rows_reference: int, rows_current: int) -> tuple[QualityResult, ...]:
-        config = self.monitor.quality
-        if not config.enabled:
-            return ()
-        ref, cur = self.windows.reference, self.windows.current
-        assert cur.start is not None and cur.end is not None
-        span = ref.end - ref.start if ref.start is not None and ref.end is not None else None
-        with self._failing("row count check"):
-            return window_quality(rows_current, cur.end - cur.start, rows_reference, span, config)
-
-    def _multivariate(
-        self,
-        profile: ReferenceProfile,
-        current_frame: pd.DataFrame,
-        kinds: Sequence[tuple[str, FeatureType]],
-    ) -> tuple[MultivariateResult, ...]:
-        config, name = self.monitor.multivariate, self.monitor.name
-        if not config.enabled:
-            return ()
-        features = [(c, k) for c, k in kinds if profile.roles[c] is Role.FEATURE]
-        if config.columns is not None:
-            known = dict(features)
-            unknown = [c for c in config.columns if c not in known]
-            if unknown:
-                raise DataError(
-                    f"monitor {name!r}: multivariate.columns {unknown} are not feature columns "
-                    f"of the monitor; its feature columns are {sorted(known)}"
-                )
-            features = [(c, known[c]) for c in config.columns]
-        reference, current = (
-            feature_table(
-                frame, features, max_rows=config.max_rows, seed=config.seed, monitor=name, window=w
-            )
-            for frame, w in ((profile.frame, "reference"), (current_frame, "current"))
-        )
-        out = []
-        for method in config.methods:
-            with self._failing(f"multivariate drift check {method.value!r}"):
-                out.append(MULTIVARIATE_METHODS[method](reference, current, config))
-        return tuple(out)
 
     def _skip_target(
         self, name: str, profile: ReferenceProfile, current: dict[str, TypedColumn]
