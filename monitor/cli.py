@@ -15,6 +15,7 @@ from monitor.config import Config, ConfigError, load_config
 from monitor.durations import parse_duration
 from monitor.pipeline import Pipeline
 from monitor.render import summary_table
+from monitor.reports import ReportOutcome, ReportPublisher, ReportSink, report_url
 from monitor.result import RunResult, RunStatus
 from monitor.runner import Runner
 from monitor.source import mask_url
@@ -72,7 +73,23 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--fail-on-drift", action="store_true", help="exit 1 when dataset drift is detected"
     )
+    run.add_argument(
+        "--no-report", action="store_true", help="do not write HTML reports for these runs"
+    )
     run.set_defaults(handler=_cmd_run)
+
+    report = sub.add_parser(
+        "report", help="rebuild the HTML report of a past window (reads the windows again)"
+    )
+    _config_arg(report)
+    report.add_argument("--monitor", required=True, help="the monitor")
+    report.add_argument(
+        "--at",
+        type=_timestamp,
+        required=True,
+        help="the window ending at the last tick at or before this ISO timestamp",
+    )
+    report.set_defaults(handler=_cmd_report)
 
     check = sub.add_parser("check-config", help="validate a config file and summarise it")
     check.add_argument("path", nargs="?", default="config.toml")
@@ -96,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
         help="time between evaluated windows (default 12h)",
     )
     demo.add_argument("--database", type=Path, default=Path("demo.db"))
+    demo.add_argument("--no-report", action="store_true", help="write no HTML reports")
     demo.set_defaults(handler=_cmd_demo)
     return parser
 
@@ -134,7 +152,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     store = Store.open(config.service.store_url)
     runner = Runner()
-    pipeline = Pipeline(runner, store)
+    reports = None
+    if not args.no_report:
+        reports = ReportSink(_publisher(config, store, runner))
+    pipeline = Pipeline(runner, store, [reports] if reports else [])
     at = args.at or datetime.now(UTC)
     results: list[RunResult] = []
     try:
@@ -142,10 +163,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
             monitor = config.monitor(name)
             result = pipeline.run(monitor, window_end_for(monitor, at))
             results.append(result)
+            outcome = reports.last.pop(name, None) if reports else None
             if args.format == "json":
-                print(json.dumps(result.to_json()), flush=True)
+                out = result.to_json()
+                if outcome is not None:
+                    out["report"] = {"path": outcome.path, "error": outcome.error}
+                print(json.dumps(out), flush=True)
             else:
                 print(summary_table(result), flush=True)
+                if outcome is not None:
+                    print(_report_line(config, outcome), flush=True)
     finally:
         runner.engines.dispose()
         store.close()
@@ -153,6 +180,57 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     if args.fail_on_drift and any(r.dataset_drift and r.dataset_drift.detected for r in results):
         return EXIT_DRIFT
+    return EXIT_OK
+
+
+def _publisher(config: Config, store: Store, runner: Runner) -> ReportPublisher:
+    return ReportPublisher(
+        Path(config.service.reports_dir),
+        store,
+        config.monitors,
+        registry=runner.registry,
+        clock=runner.clock,
+    )
+
+
+def _report_line(config: Config, outcome: ReportOutcome) -> str:
+    if outcome.path is not None:
+        return f"  report    {Path(config.service.reports_dir) / outcome.path}"
+    if outcome.error is not None:
+        return f"  report    not written: {outcome.error}"
+    return f"  report    none: {outcome.skipped}"
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from monitor.reports.rebuild import rebuild
+
+    config = load_config(args.config)
+    try:
+        monitor = config.monitor(args.monitor)
+    except KeyError as exc:
+        print(exc.args[0], file=sys.stderr)
+        return EXIT_USAGE
+    store = Store.open(config.service.store_url)
+    runner = Runner()
+    try:
+        done = rebuild(
+            monitor,
+            args.at,
+            runner=runner,
+            store=store,
+            publisher=_publisher(config, store, runner),
+            now=runner.clock(),
+        )
+    finally:
+        runner.engines.dispose()
+        store.close()
+    outcome = done.outcome
+    if outcome.path is None:
+        print(f"monitor {monitor.name!r}: {outcome.error or outcome.skipped}", file=sys.stderr)
+        return EXIT_FAILED
+    print(Path(config.service.reports_dir) / outcome.path)
+    if config.service.public_url is not None:
+        print(report_url(config.service.public_url, monitor.name, done.result.window_end))
     return EXIT_OK
 
 
@@ -192,6 +270,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         run_demo(
             Pipeline(runner, store),
             monitor,
+            None if args.no_report else _publisher(config, store, runner),
             args.database,
             now=datetime.now(UTC),
             days=args.days,

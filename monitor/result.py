@@ -167,6 +167,10 @@ class RunResult:
     multivariate: tuple[MultivariateResult, ...] = ()
     error: str | None = None
     run_id: int | None = None
+    report_path: str | None = None
+    """The HTML report, relative to the reports folder (set once it is written)."""
+    report_error: str | None = None
+    """Why the HTML report could not be built or written."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -10,6 +10,7 @@ from monitor.config.models import (
     MonitorConfig,
     PerformanceCheck,
     ReferenceWindow,
+    ReportConfig,
     ServiceConfig,
     Task,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "MonitorConfig",
     "PerformanceCheck",
     "ReferenceWindow",
+    "ReportConfig",
     "ServiceConfig",
     "Task",
     "load_config",

@@ -53,6 +53,21 @@ class Task(StrEnum):
 class ServiceConfig(Strict):
     store_url: str = "sqlite:///driftwarden.db"
     reports_dir: str = "reports"
+    """Folder of the HTML reports (relative paths start at the working directory)."""
+    public_url: str | None = None
+    """Base URL under which people reach this service, e.g. ``https://driftwarden.example.com``.
+
+    Links in alerts and the API (``report_url``) start with it; without it they are
+    paths only (``/reports/<monitor>/<file>.html``)."""
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
+        return value.rstrip("/")
 
 
 class CurrentWindow(Strict):
@@ -180,6 +195,23 @@ class DriftConfig(Strict):
     _effect = field_validator("min_effect", mode="before")(_effect_shorthand)
 
 
+class ReportConfig(Strict):
+    """``[monitors.report]``: the HTML report written after each run with data."""
+
+    enabled: bool = True
+    """Write a report after each run (``driftwarden run --no-report`` skips it for one call)."""
+    keep_days: int | None = Field(default=30, ge=1)
+    """Remove reports whose window ended more than this many days ago (None: no age limit)."""
+    keep_last: int | None = Field(default=100, ge=1)
+    """Keep at most this many reports of the monitor, newest first (None: no count limit).
+
+    Both limits apply; the newest report is never removed."""
+    sample_rows: int | None = Field(default=50_000, ge=100)
+    """Rows per window the report's Evidently panels are computed on; larger windows are
+    sampled reproducibly (fixed seed). None: always all rows. Gauges, stored results and
+    alerts always use all rows."""
+
+
 class Metric(StrEnum):
     ACCURACY = "accuracy"
     PRECISION = "precision"
@@ -244,6 +276,14 @@ class MonitorConfig(Strict):
     performance: list[PerformanceCheck] = Field(default_factory=list)
     quality: QualityConfig = Field(default_factory=QualityConfig)
     multivariate: MultivariateConfig = Field(default_factory=MultivariateConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if value in (".", ".."):
+            raise ValueError(f"{value!r} cannot be a monitor name (it names a folder of reports)")
+        return value
 
     @field_validator("schedule")
     @classmethod

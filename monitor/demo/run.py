@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from monitor.config.models import Config, MonitorConfig
 from monitor.demo.data import DemoData, generate
 from monitor.pipeline import Pipeline
+from monitor.reports import ReportPublisher
 from monitor.result import RunResult, RunStatus
+from monitor.runner import RunData
 from monitor.windows import window_end_for
 
 
@@ -50,9 +52,43 @@ def ticks(
     return out
 
 
+class KeyWindows:
+    """A sink that keeps the runs the demo writes reports for.
+
+    The demo evaluates dozens of windows in seconds; a report takes a few
+    seconds each (and Evidently's import several more), so it writes three:
+    the first window (the calm baseline), the first with dataset drift (what
+    an alert would link to) and the last (what ``latest.html`` shows).
+    """
+
+    name = "demo-key-windows"
+
+    def __init__(self) -> None:
+        self.first: tuple[RunResult, RunData | None] | None = None
+        self.first_drift: tuple[RunResult, RunData | None] | None = None
+        self.last: tuple[RunResult, RunData | None] | None = None
+
+    def publish(self, monitor: MonitorConfig, result: RunResult, data: RunData | None) -> None:
+        kept = (result, data)
+        if self.first is None:
+            self.first = kept
+        drift = result.dataset_drift
+        if self.first_drift is None and drift is not None and drift.detected:
+            self.first_drift = kept
+        self.last = kept
+
+    def chosen(self) -> list[tuple[RunResult, RunData | None]]:
+        out: list[tuple[RunResult, RunData | None]] = []
+        for kept in (self.first, self.first_drift, self.last):
+            if kept is not None and all(kept[0].run_id != o[0].run_id for o in out):
+                out.append(kept)
+        return out
+
+
 def run_demo(
     pipeline: Pipeline,
     monitor: MonitorConfig,
+    reports: ReportPublisher | None,
     database: Path,
     *,
     now: datetime,
@@ -70,15 +106,40 @@ def run_demo(
     )
     results = []
     first = end - timedelta(days=days) + monitor.current.last
-    for tick in ticks(monitor, first, end, step):
-        result = pipeline.run(monitor, tick)
-        results.append(result)
-        say(describe(result))
+    keep = KeyWindows()
+    pipeline.sinks.append(keep)
+    try:
+        for tick in ticks(monitor, first, end, step):
+            result = pipeline.run(monitor, tick)
+            results.append(result)
+            say(describe(result))
+    finally:
+        pipeline.sinks.remove(keep)
     detected = [r for r in results if r.dataset_drift and r.dataset_drift.detected]
     if detected:
         first = detected[0].window_end
         say(f"dataset drift first detected for the window ending {first:%Y-%m-%d %H:%M} UTC")
+    if reports is not None:
+        write_reports(reports, monitor, keep, say)
     return results
+
+
+def write_reports(
+    reports: ReportPublisher,
+    monitor: MonitorConfig,
+    keep: KeyWindows,
+    say: Callable[[str], None],
+) -> None:
+    chosen = keep.chosen()
+    say(f"writing {len(chosen)} HTML report(s) (first window, first drift, latest)...")
+    for result, data in chosen:
+        outcome = reports.publish(monitor, result, reports.prepare(monitor, data))
+        when = f"{result.window_end:%Y-%m-%d %H:%M}"
+        if outcome.path is not None:
+            say(f"report for the window ending {when}: {reports.root / outcome.path}")
+        else:
+            say(f"no report for the window ending {when}: {outcome.error or outcome.skipped}")
+    say(f"all monitors: {reports.root / 'index.html'}")
 
 
 def describe(result: RunResult) -> str:

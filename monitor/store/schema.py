@@ -57,6 +57,10 @@ class RunRow(Base):
     columns_tested: Mapped[int | None]
     columns_drifted: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(sa.Text)
+    report_path: Mapped[str | None] = mapped_column(sa.String(1000))
+    """The report's path relative to the reports folder, e.g. ``churn/20260301T120000Z.html``."""
+    report_error: Mapped[str | None] = mapped_column(sa.Text)
+    """Why the report could not be built or written."""
 
     columns: Mapped[list[ColumnRow]] = relationship(
         back_populates="run", cascade="all, delete-orphan", order_by="ColumnRow.id"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -91,7 +91,42 @@ class Store:
             session.flush()
             return row.id
 
+    def record_report(self, run_id: int, *, path: str | None, error: str | None) -> None:
+        """Note where the run's HTML report was written, or why it was not."""
+        stmt = (
+            sa.update(RunRow)
+            .where(RunRow.id == run_id)
+            .values(report_path=path, report_error=error)
+        )
+        with self._sessions.begin() as session:
+            session.execute(stmt)
+
+    def forget_reports(self, monitor: str, paths: Collection[str]) -> None:
+        """Clear ``report_path`` of runs whose report file was removed."""
+        if not paths:
+            return
+        stmt = (
+            sa.update(RunRow)
+            .where(RunRow.monitor == monitor, RunRow.report_path.in_(list(paths)))
+            .values(report_path=None)
+        )
+        with self._sessions.begin() as session:
+            session.execute(stmt)
+
     # -- reading -------------------------------------------------------------------
+
+    def run_for_window(self, monitor: str, window_end: datetime) -> RunResult | None:
+        """The newest stored run of ``monitor`` whose current window ends at ``window_end``."""
+        stmt = (
+            sa.select(RunRow)
+            .where(RunRow.monitor == monitor, RunRow.window_end == window_end)
+            .options(selectinload(RunRow.columns), selectinload(RunRow.metrics))
+            .order_by(RunRow.id.desc())
+            .limit(1)
+        )
+        with self._sessions() as session:
+            row = session.scalars(stmt).first()
+            return None if row is None else _from_row(row)
 
     def get_run(self, run_id: int) -> RunResult | None:
         with self._sessions() as session:
@@ -155,6 +190,8 @@ def _to_row(result: RunResult) -> RunRow:
         columns_tested=drift.tested_columns if drift else None,
         columns_drifted=drift.drifted_columns if drift else None,
         error=result.error,
+        report_path=result.report_path,
+        report_error=result.report_error,
     )
     row.columns = [
         ColumnRow(
@@ -252,6 +289,8 @@ def _from_row(row: RunRow) -> RunResult:
         rows_current=row.rows_current,
         dataset_drift=drift,
         error=row.error,
+        report_path=row.report_path,
+        report_error=row.report_error,
         columns=tuple(
             ColumnResult(
                 column=c.column,
