@@ -87,6 +87,11 @@ def build_report(
     verdicts = column_verdicts(run.snapshot)
     agreement = tuple(a for a in compare(result, verdicts) if a.column in planned)
     built_notes = list(notes)
+    if plan.retyped:
+        built_notes.append(
+            "Evidently runs chisquare and z on categorical columns only, so "
+            f"{', '.join(plan.retyped)} appear(s) below as categorical; the values are unchanged."
+        )
     if plan.performance_note is not None:
         built_notes.append(
             plan.performance_note

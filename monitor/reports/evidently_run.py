@@ -11,6 +11,7 @@ checks, so they are switched off.
 
 from __future__ import annotations
 
+import json
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,7 +31,7 @@ class EvidentlyRun:
     html: str
     """Evidently's self-contained HTML page (its JavaScript embedded)."""
     snapshot: dict[str, Any]
-    """Evidently's dict snapshot of the drift panels: ``{"metrics": [...], "tests": [...]}``."""
+    """Evidently's JSON snapshot of the drift panels, parsed: ``{"metrics": [...], "tests": [...]}``."""
     performance_rows: tuple[int, int] | None = None
     """Labelled (reference, current) rows the performance panels use, when they exist."""
 
@@ -80,7 +81,7 @@ def run_evidently(
                 )
             )
         return EvidentlyRun(
-            html=_html(snapshots), snapshot=drift.dict(), performance_rows=rows
+            html=_html(snapshots), snapshot=json.loads(drift.json()), performance_rows=rows
         )
 
 

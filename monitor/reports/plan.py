@@ -5,6 +5,11 @@ same test and threshold: features into ``DataDriftPreset`` (so its dataset
 drift share is driftwarden's), prediction, score and target as one
 ``ValueDrift`` each. A column whose test has no Evidently equivalent, or that
 could not be tested, is left out of the panels and listed in the header.
+
+Evidently accepts ``chisquare`` and ``z`` by name for categorical columns only,
+although its own default rule applies them to numerical columns with few
+distinct values — as driftwarden's does. Such a column is declared categorical
+to Evidently; its float values are unchanged, so the counts and scores are too.
 Performance panels are added when labels exist in both windows.
 """
 
@@ -31,6 +36,9 @@ class DriftColumn:
     """driftwarden's name of the test."""
     evidently_method: str
     threshold: float
+    evidently_type: FeatureType
+    """The type Evidently is told (categorical for a numerical column under a
+    categorical-only test)."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,12 @@ class ReportPlan:
     """Why there are no performance panels, when the monitor has a task."""
     numerical: tuple[str, ...]
     categorical: tuple[str, ...]
+    """Column types as declared to Evidently."""
+
+    @property
+    def retyped(self) -> tuple[str, ...]:
+        """Numerical columns declared categorical to Evidently (see the module doc)."""
+        return tuple(c.column for c in self.drift_columns if c.evidently_type != c.feature_type)
 
     @property
     def drift_columns(self) -> tuple[DriftColumn, ...]:
@@ -92,22 +106,26 @@ def plan_report(
             left_out.append((row.column, f"not tested ({row.status.value})"))
             continue
         try:
-            evidently_name = registry.get(row.method).evidently_name
+            test = registry.get(row.method)
         except UnknownStatTestError:
-            evidently_name = None
-        if evidently_name is None:
+            test = None
+        if test is None or test.evidently_name is None:
             left_out.append((row.column, f"test {row.method!r} has no Evidently equivalent"))
             continue
+        kind = kind_of[row.column]
         planned = DriftColumn(
             column=row.column,
-            feature_type=kind_of[row.column],
+            feature_type=kind,
             role=row.role,
             method=row.method,
-            evidently_method=evidently_name,
+            evidently_method=test.evidently_name,
             threshold=row.threshold,
+            evidently_type=kind if kind in test.feature_types else FeatureType.CATEGORICAL,
         )
         (features if row.role is Role.FEATURE else roles).append(planned)
     performance, note = _performance(monitor, reference, current)
+    declared = {name: kind for name, kind, _ in kinds}
+    declared.update({c.column: c.evidently_type for c in (*features, *roles)})
     return ReportPlan(
         features=tuple(features),
         roles=tuple(roles),
@@ -115,8 +133,8 @@ def plan_report(
         drift_share=monitor.drift.drift_share,
         performance=performance,
         performance_note=note,
-        numerical=tuple(n for n, k, _ in kinds if k is FeatureType.NUMERICAL),
-        categorical=tuple(n for n, k, _ in kinds if k is FeatureType.CATEGORICAL),
+        numerical=tuple(n for n, k in declared.items() if k is FeatureType.NUMERICAL),
+        categorical=tuple(n for n, k in declared.items() if k is FeatureType.CATEGORICAL),
     )
 
 

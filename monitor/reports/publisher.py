@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from monitor.config.models import MonitorConfig
 from monitor.reports.atomic import write_atomic
@@ -46,6 +47,19 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+class Builder(Protocol):
+    def __call__(
+        self,
+        monitor: MonitorConfig,
+        result: RunResult,
+        data: SampledData,
+        *,
+        registry: StatTestRegistry,
+        generated_at: datetime,
+        notes: Sequence[str] = (),
+    ) -> BuiltReport: ...
+
+
 @dataclass(frozen=True)
 class ReportOutcome:
     path: str | None = None
@@ -68,8 +82,10 @@ class ReportPublisher:
         *,
         registry: StatTestRegistry | None = None,
         clock: Callable[[], datetime] = _now,
+        builder: Builder = build_report,
     ) -> None:
         self.root = root
+        self._build = builder
         self.store = store
         self.monitors = list(monitors)
         self.registry = registry or build_registry()
@@ -133,7 +149,7 @@ class ReportPublisher:
         if data is None:
             return ReportOutcome(skipped="the run has no rows")
         try:
-            built = build_report(
+            built = self._build(
                 monitor,
                 result,
                 data,
