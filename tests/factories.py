@@ -57,11 +57,19 @@ def prediction_logs(*, drift: bool, seed: int = 0) -> pd.DataFrame:
 
 
 def config_text(
-    source_url: str, store_url: str, *, extra: str = "", table: str = "predictions"
+    source_url: str,
+    store_url: str,
+    *,
+    extra: str = "",
+    table: str = "predictions",
+    reports_dir: str = "reports",
+    service: str = "",
 ) -> str:
     return f'''
 [service]
 store_url = "{store_url}"
+reports_dir = "{reports_dir}"
+{service}
 
 [[monitors]]
 name = "churn"
@@ -90,5 +98,7 @@ max_drop = 0.1
 
 
 def write_config(path: Path, source_url: str, store_url: str, **kwargs: str) -> Path:
+    """The config at ``path``; its reports go to a ``reports`` folder beside it."""
+    kwargs.setdefault("reports_dir", str(path.parent / "reports"))
     path.write_text(config_text(source_url, store_url, **kwargs))
     return path

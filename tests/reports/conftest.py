@@ -87,9 +87,11 @@ def make_setup(tmp_path: Path) -> Iterator[Make]:
         reports_dir: Path | None = None,
         drift: bool = True,
         clock: Callable[[], datetime] | None = None,
+        rename: dict[str, str] | None = None,
         **monitor: Any,
     ) -> Setup:
-        url = source(tmp_path, logs(reference_rows=800, current_rows=400, drift=drift))
+        frame = logs(reference_rows=800, current_rows=400, drift=drift)
+        url = source(tmp_path, frame.rename(columns=rename or {}))
         cfg = config(tmp_path, url, monitor_dict(url, **monitor))
         root = reports_dir or Path(cfg.service.reports_dir)
         store = Store.open(cfg.service.store_url)
