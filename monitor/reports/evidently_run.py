@@ -11,8 +11,11 @@ checks, so they are switched off.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -58,15 +61,18 @@ def run_evidently(
             numerical_columns=list(plan.numerical), categorical_columns=list(plan.categorical)
         )
         drift = Report(_drift_metrics(plan), include_tests=True).run(
-            Dataset.from_pandas(current, data_definition=definition),
-            Dataset.from_pandas(reference, data_definition=definition),
+            Dataset.from_pandas(as_categories(current, plan.categorical), data_definition=definition),
+            Dataset.from_pandas(as_categories(reference, plan.categorical), data_definition=definition),
             timestamp=timestamp,
         )
         snapshots = [drift]
         rows = None
         if plan.performance is not None:
-            p = plan.performance
-            ref, cur = labelled(reference, p), labelled(current, p)
+            ref, cur, p = integer_labels(
+                labelled(reference, plan.performance),
+                labelled(current, plan.performance),
+                plan.performance,
+            )
             rows = (len(ref), len(cur))
             performance_definition = DataDefinition(
                 numerical_columns=[c for c in plan.numerical if c in ref.columns],
@@ -85,11 +91,48 @@ def run_evidently(
         )
 
 
+def as_categories(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Text columns as pandas categoricals: the same strings, counted several times faster
+    by Evidently's drift code (the agreement tests hold it to the same scores)."""
+    out = frame.copy(deep=False)
+    for column in columns:
+        if out[column].dtype == object:
+            out[column] = out[column].astype("category")
+    return out
+
+
 def labelled(frame: pd.DataFrame, p: PerformancePlan) -> pd.DataFrame:
     """The rows with a label and every prediction column, only those columns."""
     columns = [c for c in (p.target, p.prediction, p.score) if c is not None]
     kept = frame[columns]
     return kept[kept.notna().all(axis=1)].reset_index(drop=True)
+
+
+_INTEGER = re.compile(r"^-?\d+$")
+
+
+def integer_labels(
+    reference: pd.DataFrame, current: pd.DataFrame, p: PerformancePlan
+) -> tuple[pd.DataFrame, pd.DataFrame, PerformancePlan]:
+    """Class labels that are all whole numbers (``"0"``/``"1"``), as integers.
+
+    scikit-learn, under Evidently's classification panels, sorts object arrays of
+    text labels dozens of times over; integer labels make those panels about ten
+    times faster and display the same.
+    """
+    if p.task is Task.REGRESSION:
+        return reference, current, p
+    columns = [c for c in (p.target, p.prediction) if c is not None]
+    values = {str(v) for f in (reference, current) for c in columns for v in f[c].unique()}
+    if not all(_INTEGER.match(v) for v in values | {str(p.positive_label)}):
+        return reference, current, p
+    converted = []
+    for frame in (reference, current):
+        frame = frame.copy()
+        for column in columns:
+            frame[column] = frame[column].astype("int64")
+        converted.append(frame)
+    return converted[0], converted[1], dataclasses.replace(p, positive_label=int(p.positive_label))
 
 
 def _html(snapshots: list[Any]) -> str:

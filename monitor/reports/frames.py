@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from monitor.columns import canonical_label, float_array
@@ -30,9 +32,21 @@ def typed_frame(
             values = float_array(series, column=name, monitor=monitor, window=window)
             out[name] = pd.Series(values, dtype="float64")
         else:
-            labels = [canonical_label(v) for v in series.tolist()]
-            out[name] = pd.Series(labels, dtype="object")
+            out[name] = pd.Series(_labels(series), dtype="object")
     return pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
+
+
+def _labels(series: pd.Series) -> npt.NDArray[np.object_]:
+    """``canonical_label`` of every value, computed once per distinct value.
+
+    Values that compare equal (``1``, ``1.0``, ``True``) share one label anyway,
+    so labelling the distinct values and spreading them back gives the same
+    result as labelling each row, at the cost of a hash per row.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    labels = np.array([canonical_label(v) for v in uniques] + [None], dtype=object)
+    out: npt.NDArray[np.object_] = labels[codes]  # code -1 (missing) picks the None
+    return out
 
 
 def present(frame: pd.DataFrame, column: str) -> int:

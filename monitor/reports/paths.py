@@ -63,9 +63,16 @@ def report_relpath(monitor: str, window_end: datetime) -> str:
 def report_url(public_url: str | None, monitor: str, window_end: datetime) -> str:
     """The URL of a report as served: ``<public_url>/reports/<monitor>/<stamp>.html``.
 
-    Without ``public_url`` the URL is a path on the service's own server.
+    Without ``public_url`` the URL is a path on the service's own server. Alerts
+    can use it before the report exists: the report sink runs after them and
+    writes the file under this name (or records ``report_error`` on the run).
     """
-    path = REPORTS_URL_PATH + quote(report_relpath(monitor, window_end))
+    return url_of(public_url, report_relpath(monitor, window_end))
+
+
+def url_of(public_url: str | None, relpath: str) -> str:
+    """The served URL of a path inside the reports folder (e.g. a run's ``report_path``)."""
+    path = REPORTS_URL_PATH + quote(relpath)
     if public_url is None:
         return path
     return public_url.rstrip("/") + path

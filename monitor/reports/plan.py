@@ -49,7 +49,9 @@ class PerformancePlan:
     """Predicted labels (or values, for regression)."""
     score: str | None
     """Predicted probability of the positive class (binary classification)."""
-    positive_label: str
+    positive_label: str | int
+    """The positive class as text (as driftwarden compares labels), or as an integer
+    when every label is a whole number (see ``integer_labels``)."""
 
 
 @dataclass(frozen=True)

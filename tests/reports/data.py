@@ -36,6 +36,7 @@ def window(start: Any, hours: float, n: int, *, drift: bool, seed: int) -> pd.Da
                 p=[0.4 - 0.2 * shift, 0.3, 0.2 + 0.1 * shift, 0.1 + 0.1 * shift],
             ),
             "channel": rng.choice(["web", "app"], n, p=[0.6 - 0.3 * shift, 0.4 + 0.3 * shift]),
+            "country": np.full(n, "NZ"),
             "score": proba.round(5),
             "pred": (proba >= 0.35).astype(int),
             "label": target,
@@ -44,6 +45,9 @@ def window(start: Any, hours: float, n: int, *, drift: bool, seed: int) -> pd.Da
     # Missing values: driftwarden counts and skips them, and so must the report.
     frame.loc[rng.random(n) < 0.05, "amount"] = np.nan
     frame["plan"] = frame["plan"].astype(object)
+    if drift:
+        # A category the reference never saw.
+        frame.loc[rng.random(n) < 0.05, "plan"] = "vip"
     frame.loc[rng.random(n) < 0.03, "plan"] = None
     return frame
 
@@ -66,7 +70,7 @@ def monitor_dict(source_url: str, **overrides: Any) -> dict[str, Any]:
         "table": "predictions",
         "timestamp_column": "ts",
         "numerical": ["amount", "calls", "flag", "tenure", "steady"],
-        "categorical": ["plan", "channel"],
+        "categorical": ["plan", "channel", "country"],
         "prediction": "pred",
         "prediction_score": "score",
         "target": "label",

@@ -55,11 +55,12 @@ def evidently_dataset(snapshot: dict[str, Any]) -> tuple[float, bool]:
     [
         # 1,000 reference rows or fewer: p-value tests (Evidently's rule), psi by config.
         (600, 300, {"amount": "ks", "calls": "chisquare", "flag": "z", "plan": "chisquare",
-                    "channel": "z", "tenure": "psi", "steady": "ks"}),
+                    "channel": "z", "tenure": "psi", "steady": "ks", "country": "z"}),
         # More: distances.
         (3000, 1500, {"amount": "wasserstein", "calls": "jensenshannon",
                       "flag": "jensenshannon", "plan": "jensenshannon",
-                      "channel": "jensenshannon", "tenure": "psi", "steady": "ks"}),
+                      "channel": "jensenshannon", "tenure": "psi", "steady": "ks",
+                      "country": "jensenshannon"}),
     ],
     ids=["small-reference", "large-reference"],
 )

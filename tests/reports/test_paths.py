@@ -14,6 +14,7 @@ from monitor.reports.paths import (
     report_name,
     report_relpath,
     report_url,
+    url_of,
 )
 
 WHEN = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -41,6 +42,7 @@ def test_other_files_are_not_reports(name: str) -> None:
 
 def test_report_url_with_and_without_public_url() -> None:
     assert report_url(None, "churn", WHEN) == "/reports/churn/20260301T120000Z.html"
+    assert url_of("http://h:8080", "churn/latest.html") == "http://h:8080/reports/churn/latest.html"
     assert (
         report_url("https://dw.example.com/base/", "churn", WHEN)
         == "https://dw.example.com/base/reports/churn/20260301T120000Z.html"
