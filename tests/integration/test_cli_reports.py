@@ -1,4 +1,4 @@
-"""`driftwarden run` writes reports (or not, with --no-report); `driftwarden report` rebuilds one."""
+"""`driftwarden run` writes reports (not with --no-report); `driftwarden report` rebuilds one."""
 
 from __future__ import annotations
 
