@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from monitor import __version__
-from monitor.config import Config, ConfigError, load_config
+from monitor.config import Config, ConfigError, MonitorConfig, load_config
 from monitor.durations import parse_duration
 from monitor.pipeline import Pipeline
 from monitor.render import summary_table
@@ -248,7 +248,18 @@ def _cmd_check_config(args: argparse.Namespace) -> int:
         print(f"      {features}")
         checks = ", ".join(c.metric.value for c in m.performance) or "none"
         print(f"      task={m.task.value if m.task else '-'} performance: {checks}")
+        print(f"      report: {_describe_report(m)}")
     return EXIT_OK
+
+
+def _describe_report(monitor: MonitorConfig) -> str:
+    r = monitor.report
+    if not r.enabled:
+        return "off"
+    days = f"{r.keep_days} days" if r.keep_days is not None else "any age"
+    last = f"the last {r.keep_last}" if r.keep_last is not None else "any number"
+    sample = f"{r.sample_rows:,} rows per window" if r.sample_rows is not None else "all rows"
+    return f"on, keeping {last} up to {days}; Evidently panels on at most {sample}"
 
 
 def _cmd_db_upgrade(args: argparse.Namespace) -> int:

@@ -42,6 +42,8 @@ class Page:
         self._ids = itertools.count(1)
         self.errors: list[str] = []
         """Console errors, uncaught exceptions and failed requests, as text."""
+        self.requests: list[str] = []
+        """Every URL the page requested."""
         self._events: list[dict[str, Any]] = []
         for domain in ("Page", "Runtime", "Log", "Network"):
             self.call(f"{domain}.enable")
@@ -75,6 +77,8 @@ class Page:
         elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
             entry = params["entry"]
             self.errors.append(f"log: {entry.get('text')} {entry.get('url', '')}")
+        elif method == "Network.requestWillBeSent":
+            self.requests.append(params.get("request", {}).get("url", ""))
         elif method == "Network.loadingFailed":
             self.errors.append(f"request failed: {params.get('errorText')}")
 

@@ -39,7 +39,9 @@ class BuiltReport:
     reference: Sample
     current: Sample
     snapshot: dict[str, Any]
-    """Evidently's dict snapshot of the report."""
+    """Evidently's JSON snapshot of the drift panels, parsed."""
+    performance_rows: tuple[int, int] | None = None
+    """Labelled (reference, current) rows behind the performance panels, if any."""
 
     @property
     def sampled(self) -> bool:
@@ -83,6 +85,14 @@ def build_report(
             f"Performance panels left out: Evidently failed on them ({type(exc).__name__}: {exc})."
         )
         run = run_evidently(plan, ref, cur, timestamp=result.window_end)
+    if run.performance_rows is not None:
+        ref_rows, cur_rows = run.performance_rows
+        notes = [
+            *notes,
+            "Evidently's performance panels use the rows with a label and a prediction: "
+            f"{ref_rows:,} reference and {cur_rows:,} current rows"
+            + (" of the sample." if reference.sampled or current.sampled else "."),
+        ]
     planned = {c.column for c in plan.drift_columns}
     verdicts = column_verdicts(run.snapshot)
     agreement = tuple(a for a in compare(result, verdicts) if a.column in planned)
@@ -118,6 +128,7 @@ def build_report(
         reference=reference,
         current=current,
         snapshot=run.snapshot,
+        performance_rows=run.performance_rows,
     )
     if built.disagreements and not built.sampled:
         log.warning(

@@ -98,6 +98,9 @@ def test_index_and_report_render_without_errors(make_setup: Make, serve: Any) ->
         page.screenshot(ARTIFACTS / "report.png")
         assert page.evaluate("typeof window.pwned") == "undefined"
         assert page.errors == []
+        # Self-contained: Evidently's JavaScript and font are embedded, nothing is fetched
+        # from elsewhere (the test machine has no internet; a CDN would fail here).
+        assert [u for u in page.requests if not u.startswith((base, "data:"))] == []
 
     # Evidently's rendered drift table holds every tested feature with driftwarden's verdict.
     verdicts = {}
