@@ -4,6 +4,12 @@ In the snapshot each ``ValueDrift`` metric carries the column's score as its
 ``value``, and its test (``Value Drift for column ...``) fails exactly when
 Evidently detects drift; ``DriftedColumnsCount`` carries the dataset share and
 its test fails when the share reaches ``drift_share``.
+
+Evidently's verdict is the test alone: score against threshold. With the
+monitor's alert hygiene on (a multiple-testing ``correction`` or a
+``min_effect`` guard), driftwarden's final verdict can differ from it by
+design, so the comparison is with the test's own verdict, and the reason for a
+different final verdict is kept for the report to show.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from monitor.result import RunResult
+from monitor.result import ColumnResult, RunResult
+from monitor.stats import StatTestRegistry
 
 VALUE_DRIFT = "evidently:metric_v2:ValueDrift"
 DRIFTED_COLUMNS = "evidently:metric_v2:DriftedColumnsCount"
@@ -38,14 +45,19 @@ class ColumnAgreement:
     column: str
     score: float
     drifted: bool
+    """driftwarden's final verdict (what gauges and alerts use)."""
+    test_drifted: bool
+    """The verdict of the test alone, score against threshold (Evidently's rule)."""
     evidently_score: float | None
     evidently_drifted: bool | None
+    hygiene: str | None = None
+    """Why the final verdict differs from the test's own, when it does."""
 
     @property
     def agrees(self) -> bool:
         if self.evidently_score is None or self.evidently_drifted is None:
             return False
-        return self.drifted == self.evidently_drifted and same_number(
+        return self.test_drifted == self.evidently_drifted and same_number(
             self.score, self.evidently_score
         )
 
@@ -95,21 +107,39 @@ def dataset_verdict(snapshot: Mapping[str, Any]) -> EvidentlyDataset | None:
 
 
 def compare(
-    result: RunResult, verdicts: Mapping[str, EvidentlyVerdict]
+    result: RunResult, verdicts: Mapping[str, EvidentlyVerdict], registry: StatTestRegistry
 ) -> tuple[ColumnAgreement, ...]:
-    """One row per column both sides should have tested (driftwarden's tested columns)."""
+    """One row per tested column whose test driftwarden knows."""
     rows = []
     for column in result.columns:
-        if column.score is None or column.drifted is None:
+        if (
+            column.score is None
+            or column.drifted is None
+            or column.method is None
+            or column.threshold is None
+            or column.method not in registry
+        ):
             continue
+        test_drifted = registry.get(column.method).drifted(column.score, column.threshold)
         theirs = verdicts.get(column.column)
         rows.append(
             ColumnAgreement(
                 column=column.column,
                 score=column.score,
                 drifted=column.drifted,
+                test_drifted=test_drifted,
                 evidently_score=None if theirs is None else theirs.score,
                 evidently_drifted=None if theirs is None else theirs.drifted,
+                hygiene=None if test_drifted == column.drifted else _hygiene(column),
             )
         )
     return tuple(rows)
+
+
+def _hygiene(c: ColumnResult) -> str:
+    reasons = []
+    if c.p_value_adjusted is not None:
+        reasons.append(f"{c.correction}-adjusted p-value {c.p_value_adjusted:.4g}")
+    if c.effect_method is not None and c.effect_size is not None:
+        reasons.append(f"{c.effect_method} effect {c.effect_size:.4g} (needs {c.effect_threshold:g})")
+    return "; ".join(reasons) or "alert hygiene"

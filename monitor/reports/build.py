@@ -95,7 +95,7 @@ def build_report(
         ]
     planned = {c.column for c in plan.drift_columns}
     verdicts = column_verdicts(run.snapshot)
-    agreement = tuple(a for a in compare(result, verdicts) if a.column in planned)
+    agreement = tuple(a for a in compare(result, verdicts, registry) if a.column in planned)
     built_notes = list(notes)
     if plan.retyped:
         built_notes.append(

@@ -20,7 +20,14 @@ from datetime import datetime
 
 from monitor.reports.agreement import ColumnAgreement
 from monitor.reports.sampling import SAMPLE_SEED, Sample
-from monitor.result import ColumnStatus, MetricResult, RunResult, RunStatus
+from monitor.result import (
+    ColumnStatus,
+    MetricResult,
+    MultivariateResult,
+    QualityResult,
+    RunResult,
+    RunStatus,
+)
 from monitor.windows import TimeRange
 
 
@@ -67,6 +74,7 @@ STYLE = """
 .dw-header .dw-drift{color:#b00020;font-weight:600;}
 .dw-header .dw-ok{color:#1b6e20;}
 .dw-header .dw-note{background:#fff8e1;border:1px solid #f0d58c;padding:6px 10px;}
+.dw-header .dw-why{font-size:12px;color:#5b6372;}
 .dw-header .dw-bad{background:#fdecea;border:1px solid #f5b5ae;padding:6px 10px;}
 </style>
 """
@@ -93,6 +101,13 @@ def render_header(h: Header) -> str:
             '<p class="dw-bad">Evidently\'s result below differs from driftwarden\'s for: '
             f"{_e(', '.join(disagree))}. The table here is what gauges and alerts use.</p>"
         )
+    if any(a.hygiene for a in h.agreement):
+        parts.append(
+            '<p class="dw-note">Some verdicts below differ from their test alone because of '
+            "the monitor's alert hygiene (multiple-testing correction or effect-size guard). "
+            "Evidently applies each test alone, so its verdicts, and its dataset drift share, "
+            "follow the test: compare them with \"test alone\".</p>"
+        )
     parts.extend(f'<p class="dw-note">{_e(note)}</p>' for note in h.notes)
     parts.append(_columns_table(h, sampled))
     if h.left_out:
@@ -100,6 +115,10 @@ def render_header(h: Header) -> str:
         parts.append(f"<p>Not in Evidently's drift panels:</p><ul>{items}</ul>")
     if r.metrics:
         parts.append(_metrics_table(r.metrics))
+    if r.quality:
+        parts.append(_quality_table(r.quality))
+    if r.multivariate:
+        parts.append(_multivariate_table(r.multivariate))
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -159,13 +178,17 @@ def _columns_table(h: Header, sampled: bool) -> str:
     )
     rows = []
     for c in h.result.columns:
+        a = theirs.get(c.column)
         if c.status is not ColumnStatus.OK:
             verdict = _e(c.status.value)
         elif c.drifted:
             verdict = '<span class="dw-drift">drift</span>'
         else:
             verdict = '<span class="dw-ok">no</span>'
-        a = theirs.get(c.column)
+        if a is not None and a.hygiene is not None:
+            alone = "drift" if a.test_drifted else "no"
+            verdict += f'<div class="dw-why">test alone: {alone}; {_e(a.hygiene)}</div>'
+
         their_score = _number(a.evidently_score if a else None, 6)
         if a is None or a.evidently_drifted is None:
             their_verdict, same = "–", "–"
@@ -200,6 +223,37 @@ def _metrics_table(metrics: Sequence[MetricResult]) -> str:
         '<table class="dw-metrics"><caption>Performance checks (driftwarden, all labelled rows)'
         "</caption><tr><th>metric</th><th>value</th><th>reference</th><th>min</th>"
         f"<th>max</th><th>status</th><th>rows</th></tr>{rows}</table>"
+    )
+
+
+def _quality_table(quality: Sequence[QualityResult]) -> str:
+    rows = "".join(
+        f"<tr><td>{_e(q.check.value)}</td><td>{_e(q.column or '–')}</td>"
+        f"<td class='num'>{_number(q.value)}</td><td class='num'>{_number(q.reference_value)}</td>"
+        f"<td class='num'>{_number(q.lower_bound)}</td><td class='num'>{_number(q.upper_bound)}</td>"
+        f"<td>{_e(q.status.value)}</td></tr>"
+        for q in quality
+    )
+    return (
+        '<table class="dw-quality"><caption>Data quality (driftwarden, all rows)</caption>'
+        "<tr><th>check</th><th>column</th><th>value</th><th>reference</th><th>min</th>"
+        f"<th>max</th><th>status</th></tr>{rows}</table>"
+    )
+
+
+def _multivariate_table(results: Sequence[MultivariateResult]) -> str:
+    rows = "".join(
+        f"<tr><td>{_e(m.method)}</td><td class='num'>{_number(m.score)}</td>"
+        f"<td class='num'>{_number(m.lower_threshold)}</td>"
+        f"<td class='num'>{_number(m.upper_threshold)}</td>"
+        f"<td>{'–' if m.detected is None else ('drift' if m.detected else 'no')}</td>"
+        f"<td>{_e(m.message or m.status.value)}</td></tr>"
+        for m in results
+    )
+    return (
+        '<table class="dw-multivariate"><caption>Multivariate drift (driftwarden; not in '
+        "Evidently's panels)</caption><tr><th>method</th><th>score</th><th>lower</th>"
+        f"<th>upper</th><th>drift</th><th>status</th></tr>{rows}</table>"
     )
 
 

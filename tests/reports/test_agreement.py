@@ -20,7 +20,8 @@ from monitor.result import ColumnStatus, Role
 from monitor.runner import Runner
 from monitor.store import Store
 from tests.factories import CURRENT_END
-from tests.reports.data import config, logs, only, source
+from tests.reports.data import config, logs, monitor_dict, only, source
+from tests.reports.pages import read_page
 
 REL = 1e-9
 
@@ -122,3 +123,53 @@ def test_report_agrees_with_stored_result(
     else:
         assert len(drifted) <= 1, drifted
         assert not stored.dataset_drift.detected
+
+
+@pytest.mark.slow
+def test_with_alert_hygiene_evidently_follows_the_test_alone(tmp_path: Path) -> None:
+    """A correction or effect-size guard changes driftwarden's verdicts on purpose;
+    Evidently's verdicts stay those of the test alone, and the header says which differ."""
+    frame = logs(reference_rows=600, current_rows=300, drift=True)
+    cfg = config(
+        tmp_path,
+        url := source(tmp_path, frame),
+        monitor_dict(
+            url,
+            drift={
+                "columns": {"tenure": {"method": "psi", "threshold": 0.2}},
+                "correction": "bonferroni",
+                "min_effect": 0.3,
+            },
+        ),
+    )
+    monitor = only(cfg)
+    store = Store.open(cfg.service.store_url)
+    runner = Runner()
+    sink = ReportSink(ReportPublisher(tmp_path / "reports", store, cfg.monitors))
+    try:
+        result = Pipeline(runner, store, [sink]).run(monitor, CURRENT_END)
+        stored = store.get_run(result.run_id or -1)
+    finally:
+        runner.engines.dispose()
+        store.close()
+    assert stored is not None
+    outcome = sink.last[monitor.name]
+    assert outcome.built is not None and outcome.path is not None
+    theirs = evidently_columns(outcome.built.snapshot)
+    page = read_page((tmp_path / "reports" / outcome.path).read_text())
+    header = {r["column"]: r for r in page.rows("dw-columns")}
+    flipped = []
+    for c in stored.columns:
+        if c.status is not ColumnStatus.OK:
+            continue
+        assert c.score is not None and c.threshold is not None
+        alone = c.score < c.threshold if c.score_kind == "p_value" else c.score >= c.threshold
+        assert theirs[c.column]["score"] == pytest.approx(c.score, rel=REL, abs=0), c.column
+        assert theirs[c.column]["drifted"] == alone, c.column
+        assert header[c.column]["same"] == "yes", c.column
+        if alone != c.drifted:
+            flipped.append(c.column)
+            assert header[c.column]["drift"].startswith("no")
+            assert "test alone: drift" in header[c.column]["drift"]
+    assert flipped, "the guard changed no verdict; the test shows nothing"
+    assert "alert hygiene" in page.header_text
