@@ -17,13 +17,16 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, not batch mode: on SQLite batch mode would copy and drop
+# ``runs``, and with foreign keys on, dropping it deletes every child row
+# (ON DELETE CASCADE). SQLite 3.35+ drops a plain column in place.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("runs") as batch:
-        batch.add_column(sa.Column("report_path", sa.String(1000)))
-        batch.add_column(sa.Column("report_error", sa.Text))
+    op.add_column("runs", sa.Column("report_path", sa.String(1000)))
+    op.add_column("runs", sa.Column("report_error", sa.Text))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("runs") as batch:
-        batch.drop_column("report_error")
-        batch.drop_column("report_path")
+    op.drop_column("runs", "report_error")
+    op.drop_column("runs", "report_path")

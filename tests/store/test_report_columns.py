@@ -49,13 +49,20 @@ def test_upgrade_from_0001_keeps_runs_and_adds_report_columns(url: str) -> None:
     finally:
         store.close()
 
+    # Downgrading drops the columns and keeps the runs and their rows.
+    store = Store.open(url)
+    store.save(result("kept"))
+    store.close()
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, "0001")
     columns = {c["name"] for c in sa.inspect(engine).get_columns("runs")}
+    with engine.connect() as connection:
+        children = connection.execute(sa.text("SELECT count(*) FROM column_results")).scalar_one()
     engine.dispose()
     assert "report_path" not in columns and "monitor" in columns
+    assert children == len(result("kept").columns)
 
 
 def test_record_forget_and_find_by_window(url: str) -> None:
