@@ -125,19 +125,6 @@ def test_folder_in_the_way_is_recorded_as_report_error(
     check_report_error(s, caplog, "could not be written", str(blocker / "payments"))
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-def test_read_only_folder_is_recorded_as_report_error(
-    make_setup: Make, caplog: pytest.LogCaptureFixture
-) -> None:
-    s = make_setup()
-    (s.reports / "payments").mkdir(parents=True)
-    (s.reports / "payments").chmod(0o555)
-    try:
-        check_report_error(s, caplog, "could not be written", "Permission denied")
-    finally:
-        (s.reports / "payments").chmod(0o755)
-
-
 def test_disk_full_is_recorded_and_the_old_latest_kept(
     make_setup: Make, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
