@@ -18,6 +18,7 @@ from monitor.render import summary_table
 from monitor.reports import ReportOutcome, ReportPublisher, ReportSink, report_url
 from monitor.result import RunResult, RunStatus
 from monitor.runner import Runner
+from monitor.service.logs import configure_logging
 from monitor.source import mask_url
 from monitor.store import Store
 from monitor.windows import as_utc, window_end_for
@@ -33,11 +34,8 @@ log = logging.getLogger("driftwarden")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=getattr(logging, args.log_level.upper()),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    level = args.log_level or getattr(args, "default_log_level", "warning")
+    configure_logging(level, getattr(args, "log_format", "text"))
     if not hasattr(args, "handler"):
         parser.print_help()
         return EXIT_USAGE
@@ -56,9 +54,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"driftwarden {__version__}")
     parser.add_argument(
-        "--log-level", default="warning", choices=["debug", "info", "warning", "error"]
+        "--log-level",
+        choices=["debug", "info", "warning", "error"],
+        help="default: info for serve, warning otherwise",
     )
     sub = parser.add_subparsers(metavar="COMMAND")
+
+    serve = sub.add_parser(
+        "serve", help="run the service: scheduler, HTTP API and /metrics, until SIGTERM"
+    )
+    _config_arg(serve)
+    serve.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        default="text",
+        help="json: one JSON object per line, for log collectors",
+    )
+    serve.set_defaults(handler=_cmd_serve, default_log_level="info")
 
     run = sub.add_parser("run", help="run monitors once and store the results")
     _config_arg(run)
@@ -232,6 +244,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if config.service.public_url is not None:
         print(report_url(config.service.public_url, monitor.name, done.result.window_end))
     return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from monitor.service.lifecycle import serve
+
+    return serve(args.config)
 
 
 def _cmd_check_config(args: argparse.Namespace) -> int:

@@ -36,6 +36,13 @@ class Pipeline:
 
     def run(self, monitor: MonitorConfig, window_end: datetime) -> RunResult:
         result, data = self.runner.run_with_data(monitor, window_end)
+        return self.publish(monitor, result, data)
+
+    def publish(
+        self, monitor: MonitorConfig, result: RunResult, data: RunData | None = None
+    ) -> RunResult:
+        """Store a result computed elsewhere (or made up, e.g. a timed-out run) and
+        hand it to every sink; return it with its run id."""
         run_id = self.store.save(result)
         stored = dataclasses.replace(result, run_id=run_id)
         for sink in self.sinks:

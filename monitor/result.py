@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from monitor.traffic import TrafficSummary
 from monitor.windows import TimeRange
 
 
@@ -171,6 +172,8 @@ class RunResult:
     """The HTML report, relative to the reports folder (set once it is written)."""
     report_error: str | None = None
     """Why the HTML report could not be built or written."""
+    traffic: TrafficSummary | None = None
+    """Spread of the predictions and serving latency in the current window."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -263,6 +266,7 @@ class RunResult:
                 }
                 for m in self.metrics
             ],
+            "traffic": None if self.traffic is None else self.traffic.to_json(),
             "error": self.error,
             "started_at": self.started_at.isoformat(),
             "duration_seconds": round(self.duration_seconds, 6),

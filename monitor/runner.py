@@ -33,6 +33,7 @@ from monitor.result import MetricResult, Role, RunResult, RunStatus
 from monitor.run_checks import RunChecks
 from monitor.source import EngineCache, SourceSpec, SqlSource
 from monitor.stats import FeatureType, StatTestRegistry, build_registry
+from monitor.traffic import summarize as summarize_traffic
 from monitor.windows import RunWindows, run_windows, window_end_for
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,10 @@ class Runner:
 
 @dataclass(frozen=True)
 class RunData:
-    """The rows behind a run, for sinks that need them (the HTML report)."""
+    """The rows behind a run, for sinks that need them (the HTML report, the exporter).
+
+    ``current`` also holds the monitor's ``latency_column`` when one is configured.
+    """
 
     columns: tuple[tuple[str, FeatureType, Role], ...]
     reference: pd.DataFrame
@@ -144,12 +148,16 @@ class _Run:
     def execute(self, base: RunResult) -> RunResult:
         profile = self._reference_profile()
         kinds = [(name, col.feature_type) for name, col in profile.columns.items()]
+        latency = [self.monitor.latency_column] if self.monitor.latency_column else []
         current_frame = self.current_source.read(
-            self.windows.current, [*profile.columns, *self._role_columns()]
+            self.windows.current, [*profile.columns, *self._role_columns(), *latency]
         )
         current = type_columns(current_frame, kinds, monitor=self.monitor.name, window="current")
         base = dataclasses.replace(
-            base, rows_reference=profile.rows, rows_current=len(current_frame)
+            base,
+            rows_reference=profile.rows,
+            rows_current=len(current_frame),
+            traffic=summarize_traffic(self.monitor, profile.frame, current_frame),
         )
         self.data = RunData(
             columns=tuple((n, k, profile.roles[n]) for n, k in kinds),

@@ -6,6 +6,7 @@ a silently ignored line.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
@@ -13,6 +14,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import (
     AfterValidator,
     Field,
+    SecretStr,
     field_validator,
     model_validator,
 )
@@ -50,8 +52,15 @@ class Task(StrEnum):
     REGRESSION = "regression"
 
 
+DEFAULT_TOKEN_ENV = "DRIFTWARDEN_API_TOKEN"
+MAX_DEFAULT_RUN_TIMEOUT = timedelta(minutes=10)
+
+
 class ServiceConfig(Strict):
+    """The ``[service]`` table: where results live and how ``driftwarden serve`` runs."""
+
     store_url: str = "sqlite:///driftwarden.db"
+    """The results database (SQLite or PostgreSQL URL)."""
     reports_dir: str = "reports"
     """Folder of the HTML reports (relative paths start at the working directory)."""
     public_url: str | None = None
@@ -59,6 +68,30 @@ class ServiceConfig(Strict):
 
     Links in alerts and the API (``report_url``) start with it; without it they are
     paths only (``/reports/<monitor>/<file>.html``)."""
+    listen: str = "127.0.0.1:8000"
+    """``host:port`` (``[v6address]:port`` for IPv6) the HTTP API and ``/metrics`` listen on."""
+    api_token: SecretStr | None = None
+    """Bearer token required by the write endpoints (``POST /api/...``). When unset, the
+    environment variable named by ``api_token_env`` is used; when neither is set the
+    write endpoints are open (only sensible on a loopback ``listen`` address)."""
+    api_token_env: str = Field(default=DEFAULT_TOKEN_ENV, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    """Environment variable read for the token when ``api_token`` is not set."""
+    run_timeout: timedelta | None = None
+    """Longest a run may take (reading and checking); a run past it is recorded as
+    ``error``. Default: half the monitor's schedule interval, at most 10 minutes."""
+    workers: int = Field(default=4, ge=1, le=64)
+    """Runs of different monitors executed at the same time (one run per monitor at most)."""
+    shutdown_grace: timedelta = timedelta(seconds=30)
+    """On SIGTERM/SIGINT, how long running runs may take to finish before they are
+    recorded as cut short and the service exits."""
+
+    _parse = field_validator("run_timeout", "shutdown_grace", mode="before")(_duration)
+
+    @field_validator("listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        parse_listen(value)
+        return value
 
     @field_validator("public_url")
     @classmethod
@@ -68,6 +101,45 @@ class ServiceConfig(Strict):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
         return value.rstrip("/")
+
+    @property
+    def host(self) -> str:
+        return parse_listen(self.listen)[0]
+
+    @property
+    def port(self) -> int:
+        return parse_listen(self.listen)[1]
+
+    def token(self, environ: Mapping[str, str]) -> str | None:
+        """The API token: ``api_token``, else the ``api_token_env`` variable, else None."""
+        if self.api_token is not None and self.api_token.get_secret_value():
+            return self.api_token.get_secret_value()
+        return environ.get(self.api_token_env) or None
+
+    def run_timeout_for(self, monitor: MonitorConfig) -> timedelta:
+        """The timeout of one run of ``monitor``."""
+        if self.run_timeout is not None:
+            return self.run_timeout
+        half = monitor.parsed_schedule.nominal_interval() / 2
+        return min(half, MAX_DEFAULT_RUN_TIMEOUT)
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    """Split ``host:port`` or ``[v6]:port``; raise ValueError saying what was expected."""
+    expected = "expected 'host:port' such as '127.0.0.1:8000' (IPv6: '[::1]:8000')"
+    text = value.strip()
+    if text.startswith("["):
+        host, sep, rest = text[1:].partition("]")
+        if not sep or not rest.startswith(":"):
+            raise ValueError(f"invalid listen address {value!r}; {expected}")
+        port_text = rest[1:]
+    else:
+        host, sep, port_text = text.rpartition(":")
+        if not sep or ":" in host:
+            raise ValueError(f"invalid listen address {value!r}; {expected}")
+    if not host or not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise ValueError(f"invalid listen address {value!r}; {expected}")
+    return host, int(port_text)
 
 
 class CurrentWindow(Strict):
@@ -278,6 +350,12 @@ class MonitorConfig(Strict):
     multivariate: MultivariateConfig = Field(default_factory=MultivariateConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
 
+    latency_column: str | None = None
+    """Column holding each prediction's serving latency; its 0.5/0.95/0.99 quantiles over
+    the current window are exported as ``driftwarden_prediction_latency_seconds``."""
+    latency_unit: Literal["s", "ms", "us"] = "s"
+    """Unit of ``latency_column`` (converted to seconds for export)."""
+
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
@@ -371,6 +449,7 @@ class MonitorConfig(Strict):
             "prediction": self.prediction,
             "prediction_score": self.prediction_score,
             "target": self.target,
+            "latency": self.latency_column,
         }
         return {role: column for role, column in roles.items() if column is not None}
 

@@ -61,6 +61,7 @@ class RunRow(Base):
     """The report's path relative to the reports folder, e.g. ``churn/20260301T120000Z.html``."""
     report_error: Mapped[str | None] = mapped_column(sa.Text)
     """Why the report could not be built or written."""
+    traffic: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
 
     columns: Mapped[list[ColumnRow]] = relationship(
         back_populates="run", cascade="all, delete-orphan", order_by="ColumnRow.id"

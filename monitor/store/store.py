@@ -27,6 +27,7 @@ from monitor.result import (
 )
 from monitor.store import migrate
 from monitor.store.schema import ColumnRow, MetricRow, MultivariateRow, QualityRow, RunRow
+from monitor.traffic import TrafficSummary
 from monitor.windows import TimeRange
 
 
@@ -147,13 +148,17 @@ class Store:
         with self._sessions() as session:
             return [_from_row(r) for r in session.scalars(stmt)]
 
-    def latest(self, monitors: Sequence[str] | None = None) -> dict[str, RunResult]:
-        """The newest run of each monitor."""
+    def latest(
+        self, monitors: Sequence[str] | None = None, *, status: RunStatus | None = None
+    ) -> dict[str, RunResult]:
+        """The newest run of each monitor (only runs with ``status`` when given)."""
         newest = sa.select(RunRow.monitor, sa.func.max(RunRow.id).label("id")).group_by(
             RunRow.monitor
         )
         if monitors is not None:
             newest = newest.where(RunRow.monitor.in_(list(monitors)))
+        if status is not None:
+            newest = newest.where(RunRow.status == status.value)
         ids = newest.subquery()
         stmt = sa.select(RunRow).join(ids, RunRow.id == ids.c.id).options(*_RUN_CHILDREN)
         with self._sessions() as session:
@@ -192,6 +197,7 @@ def _to_row(result: RunResult) -> RunRow:
         error=result.error,
         report_path=result.report_path,
         report_error=result.report_error,
+        traffic=result.traffic.to_json() if result.traffic else None,
     )
     row.columns = [
         ColumnRow(
@@ -291,6 +297,7 @@ def _from_row(row: RunRow) -> RunResult:
         error=row.error,
         report_path=row.report_path,
         report_error=row.report_error,
+        traffic=TrafficSummary.from_json(row.traffic),
         columns=tuple(
             ColumnResult(
                 column=c.column,

@@ -1,0 +1,184 @@
+"""Every metric driftwarden exports: name, type, labels and help, defined once.
+
+The collector builds its families from these records, and dashboards, alert
+rules and documentation can be checked against :data:`METRICS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    GAUGE = "gauge"
+    COUNTER = "counter"
+    HISTOGRAM = "histogram"
+    GAUGE_HISTOGRAM = "gaugehistogram"
+
+
+@dataclass(frozen=True)
+class MetricDef:
+    name: str
+    """The exposed name (a counter's includes ``_total``)."""
+    kind: Kind
+    labels: tuple[str, ...]
+    help: str
+
+    @property
+    def family_name(self) -> str:
+        """The name a prometheus-client family takes (without a counter's ``_total``)."""
+        if self.kind is Kind.COUNTER and self.name.endswith("_total"):
+            return self.name[: -len("_total")]
+        return self.name
+
+
+PREFIX = "driftwarden_"
+
+COLUMN_DRIFT_SCORE = MetricDef(
+    "driftwarden_column_drift_score",
+    Kind.GAUGE,
+    ("monitor", "column", "method", "role"),
+    "Drift score of a column in the latest successful run: a p-value for p-value tests "
+    "(drift when below the threshold), a distance otherwise (drift when at or above it).",
+)
+COLUMN_DRIFT_THRESHOLD = MetricDef(
+    "driftwarden_column_drift_threshold",
+    Kind.GAUGE,
+    ("monitor", "column", "method", "role"),
+    "Threshold the column's drift score is compared with.",
+)
+COLUMN_DRIFT_DETECTED = MetricDef(
+    "driftwarden_column_drift_detected",
+    Kind.GAUGE,
+    ("monitor", "column", "role"),
+    "1 when drift was detected in the column in the latest successful run, else 0.",
+)
+DATASET_DRIFT_SHARE = MetricDef(
+    "driftwarden_dataset_drift_share",
+    Kind.GAUGE,
+    ("monitor",),
+    "Share (0-1) of tested feature columns found drifted in the latest successful run.",
+)
+DATASET_DRIFT_DETECTED = MetricDef(
+    "driftwarden_dataset_drift_detected",
+    Kind.GAUGE,
+    ("monitor",),
+    "1 when the drifted share reached the monitor's drift_share in the latest successful "
+    "run, else 0.",
+)
+PERFORMANCE_METRIC = MetricDef(
+    "driftwarden_performance_metric",
+    Kind.GAUGE,
+    ("monitor", "metric"),
+    "Model performance metric on the labelled rows of the current window.",
+)
+PERFORMANCE_BOUND = MetricDef(
+    "driftwarden_performance_bound",
+    Kind.GAUGE,
+    ("monitor", "metric", "bound"),
+    "Lower (bound=min) or upper (bound=max) limit the performance metric is checked against.",
+)
+WINDOW_ROWS = MetricDef(
+    "driftwarden_window_rows",
+    Kind.GAUGE,
+    ("monitor", "window"),
+    "Rows read for the reference and current windows in the latest run.",
+)
+LAST_RUN_TIMESTAMP = MetricDef(
+    "driftwarden_last_run_timestamp_seconds",
+    Kind.GAUGE,
+    ("monitor",),
+    "Unix time the latest run of the monitor finished, whatever its outcome.",
+)
+LAST_SUCCESS_TIMESTAMP = MetricDef(
+    "driftwarden_last_success_timestamp_seconds",
+    Kind.GAUGE,
+    ("monitor",),
+    "Unix time the latest run with status ok finished.",
+)
+MONITOR_UP = MetricDef(
+    "driftwarden_monitor_up",
+    Kind.GAUGE,
+    ("monitor",),
+    "1 when the latest run read its source and completed (status ok or insufficient_data), "
+    "0 when it ended in error.",
+)
+RUN_DURATION = MetricDef(
+    "driftwarden_run_duration_seconds",
+    Kind.HISTOGRAM,
+    ("monitor",),
+    "Duration of the monitor's runs since the service started.",
+)
+RUNS = MetricDef(
+    "driftwarden_runs_total",
+    Kind.COUNTER,
+    ("monitor", "status"),
+    "Runs finished since the service started, by outcome (ok, insufficient_data, error).",
+)
+PREDICTION_VALUE = MetricDef(
+    "driftwarden_prediction_value",
+    Kind.GAUGE_HISTOGRAM,
+    ("monitor",),
+    "Distribution of the prediction score (or predicted value) over the current window of "
+    "the latest run; buckets are 0.1 steps for probabilities, else reference deciles.",
+)
+PREDICTION_LATENCY = MetricDef(
+    "driftwarden_prediction_latency_seconds",
+    Kind.GAUGE,
+    ("monitor", "quantile"),
+    "Quantiles (0.5, 0.95, 0.99) of the serving latency over the current window of the latest run.",
+)
+CONFIG_RELOAD_SUCCESS = MetricDef(
+    "driftwarden_config_last_reload_successful",
+    Kind.GAUGE,
+    (),
+    "1 when the latest configuration (re)load succeeded, 0 when it was refused.",
+)
+CONFIG_RELOAD_TIMESTAMP = MetricDef(
+    "driftwarden_config_last_reload_success_timestamp_seconds",
+    Kind.GAUGE,
+    (),
+    "Unix time of the latest successful configuration (re)load.",
+)
+
+METRICS: tuple[MetricDef, ...] = (
+    COLUMN_DRIFT_SCORE,
+    COLUMN_DRIFT_THRESHOLD,
+    COLUMN_DRIFT_DETECTED,
+    DATASET_DRIFT_SHARE,
+    DATASET_DRIFT_DETECTED,
+    PERFORMANCE_METRIC,
+    PERFORMANCE_BOUND,
+    WINDOW_ROWS,
+    LAST_RUN_TIMESTAMP,
+    LAST_SUCCESS_TIMESTAMP,
+    MONITOR_UP,
+    RUN_DURATION,
+    RUNS,
+    PREDICTION_VALUE,
+    PREDICTION_LATENCY,
+    CONFIG_RELOAD_SUCCESS,
+    CONFIG_RELOAD_TIMESTAMP,
+)
+"""driftwarden's own families (the process collector adds ``process_*`` and ``python_*``)."""
+
+RUN_DURATION_BUCKETS: tuple[float, ...] = (
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+    30.0,
+    60.0,
+    120.0,
+    300.0,
+    600.0,
+)
+
+
+def by_name() -> dict[str, MetricDef]:
+    return {m.name: m for m in METRICS}

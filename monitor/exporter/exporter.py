@@ -1,0 +1,59 @@
+"""The Prometheus exporter: its own registry, the driftwarden collector and the
+process collectors, and the ``/metrics`` rendering with content negotiation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from prometheus_client import (
+    GCCollector,
+    PlatformCollector,
+    ProcessCollector,
+)
+from prometheus_client.exposition import choose_encoder
+from prometheus_client.registry import CollectorRegistry
+
+from monitor.config.models import Config, MonitorConfig
+from monitor.exporter.collector import ConfigLoads, DriftwardenCollector
+from monitor.exporter.runstats import RunStats
+from monitor.latest import LatestResults
+from monitor.result import RunResult
+from monitor.runner import RunData
+
+
+class Exporter:
+    """A sink: each published run counts in ``driftwarden_runs_total`` and the duration
+    histogram; the gauges are read from ``latest`` at scrape time."""
+
+    name = "exporter"
+
+    def __init__(
+        self,
+        latest: LatestResults,
+        *,
+        registry: CollectorRegistry | None = None,
+        process_metrics: bool = True,
+    ) -> None:
+        self.latest = latest
+        self.runs = RunStats()
+        self.loads = ConfigLoads()
+        self.registry = registry if registry is not None else CollectorRegistry()
+        self.registry.register(DriftwardenCollector(latest, self.runs, self.loads))
+        if process_metrics:
+            ProcessCollector(registry=self.registry)
+            PlatformCollector(registry=self.registry)
+            GCCollector(registry=self.registry)
+
+    def publish(self, monitor: MonitorConfig, result: RunResult, data: RunData | None) -> None:
+        self.runs.publish(monitor, result, data)
+
+    def reconfigure(self, config: Config) -> None:
+        self.runs.reconfigure(config)
+
+    def config_loaded(self, ok: bool, at: datetime) -> None:
+        self.loads.record(ok, at)
+
+    def render(self, accept: str | None = None) -> tuple[bytes, str]:
+        """The exposition (OpenMetrics when the scraper asks for it) and its content type."""
+        encoder, content_type = choose_encoder(accept or "")
+        return encoder(self.registry), content_type

@@ -1,0 +1,1 @@
+"""``driftwarden serve``: the daemon (scheduler, worker pool, sinks) and its HTTP API."""

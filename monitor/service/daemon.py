@@ -1,0 +1,219 @@
+"""The daemon: config, store, runner, sinks, worker pool and scheduler wired together.
+
+This is the composition root of ``driftwarden serve``; the HTTP app and the
+signal handling drive it through its methods (start, reload, run_now, stop).
+
+Sinks receive every stored run in order: the in-memory latest results, the
+exporter, the run log, then any sinks passed in (reports, alerts). A sink
+with a ``reconfigure(config)`` method is told about every successful reload.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from prometheus_client.registry import CollectorRegistry
+
+from monitor.config import Config, ConfigError, load_config
+from monitor.config.models import MonitorConfig
+from monitor.exporter import Exporter
+from monitor.latest import LatestResults
+from monitor.pipeline import Pipeline, Sink
+from monitor.result import RunResult
+from monitor.runner import Runner, utcnow
+from monitor.service.cancel import StatementCanceller, TrackingEngineCache
+from monitor.service.executor import RunExecutor
+from monitor.service.logs import RunLog
+from monitor.service.scheduler import MonitorScheduler
+from monitor.store import Store
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+RESTART_FIELDS = ("store_url", "reports_dir", "listen", "workers")
+"""``[service]`` options read once at start; a reload that changes them says so."""
+
+
+@runtime_checkable
+class Reconfigurable(Protocol):
+    def reconfigure(self, config: Config) -> None:
+        """Take a new, valid config (monitors added, removed or changed)."""
+
+
+@dataclass(frozen=True)
+class ReloadOutcome:
+    ok: bool
+    monitors: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    restart_required: tuple[str, ...] = field(default=())
+    """``[service]`` options changed in the file that only take effect on restart."""
+
+
+class Daemon:
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        *,
+        config_path: str | Path | None = None,
+        clock: Clock = utcnow,
+        environ: Mapping[str, str] | None = None,
+        runner: Runner | None = None,
+        sinks: Sequence[Sink] = (),
+        registry: CollectorRegistry | None = None,
+        process_metrics: bool = True,
+    ) -> None:
+        self._config = config
+        self.store = store
+        self.config_path = Path(config_path) if config_path is not None else None
+        self.clock = clock
+        self.environ = os.environ if environ is None else environ
+        self.latest = LatestResults()
+        self.exporter = Exporter(self.latest, registry=registry, process_metrics=process_metrics)
+        self.canceller = StatementCanceller()
+        self.runner = runner or Runner(engines=TrackingEngineCache(self.canceller), clock=clock)
+        self.sinks: list[Sink] = [self.latest, self.exporter, RunLog(), *sinks]
+        self.pipeline = Pipeline(self.runner, store, self.sinks)
+        self.executor = RunExecutor(
+            self.pipeline, workers=config.service.workers, clock=clock, canceller=self.canceller
+        )
+        self.scheduler = MonitorScheduler(self.executor, clock=clock, timeout_for=self._timeout_for)
+        self._reload_lock = threading.Lock()
+        self._started = False
+        self._stopped = False
+
+    @property
+    def config(self) -> Config:
+        return self._config
+
+    def _timeout_for(self, monitor: MonitorConfig) -> float:
+        return self._config.service.run_timeout_for(monitor).total_seconds()
+
+    def api_token(self) -> str | None:
+        return self._config.service.token(self.environ)
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> list[str]:
+        """Restore the latest results, start the workers and the schedule; return the
+        monitors that started a catch-up run."""
+        config = self._config
+        self.latest.restore(self.store, config.monitors)
+        self._reconfigure_sinks(config)
+        self.exporter.config_loaded(True, self.clock())
+        self.executor.start()
+        caught_up = self.scheduler.start(config.monitors, self.store.last_success_window)
+        self._started = True
+        log.info(
+            "driftwarden started: %d monitor(s), %d worker(s), %d catch-up run(s)",
+            len(config.monitors),
+            config.service.workers,
+            len(caught_up),
+        )
+        return caught_up
+
+    def stop(
+        self, grace: float | None = None, hurry: threading.Event | None = None
+    ) -> list[RunResult]:
+        """Stop scheduling, let running runs finish within ``grace`` seconds (default
+        ``service.shutdown_grace``; ``hurry`` ends it early), record those cut short;
+        return them."""
+        if self._stopped:
+            return []
+        self._stopped = True
+        if grace is None:
+            grace = self._config.service.shutdown_grace.total_seconds()
+        self.scheduler.stop()
+        cut = self.executor.stop(grace, hurry)
+        if cut:
+            log.warning(
+                "shutdown: %d run(s) cut short and recorded: %s",
+                len(cut),
+                ", ".join(f"{r.monitor} (run {r.run_id})" for r in cut),
+            )
+        self.runner.engines.dispose()
+        return cut
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopped
+
+    def readiness(self) -> list[str]:
+        """Reasons the service is not ready (empty when it is)."""
+        reasons = []
+        if self._stopped:
+            reasons.append("the service is shutting down")
+        elif not self._started or not self.scheduler.running:
+            reasons.append("the scheduler is not running")
+        try:
+            self.store.ping()
+        except Exception as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            reasons.append(f"the results database does not answer: {first}")
+        return reasons
+
+    # -- operations -------------------------------------------------------------------
+
+    def run_now(self, name: str) -> Future[RunResult]:
+        """Queue a run of ``name`` now (KeyError, MonitorBusy, ExecutorStopped)."""
+        return self.scheduler.run_now(name)
+
+    def reload(self) -> ReloadOutcome:
+        """Re-read the config file; an invalid one is refused and the old one kept."""
+        with self._reload_lock:
+            if self.config_path is None:
+                problem = "the service was started without a config file to re-read"
+                log.error("config reload refused: %s", problem)
+                return ReloadOutcome(ok=False, problems=(problem,))
+            try:
+                new = load_config(self.config_path, environ=self.environ)
+            except ConfigError as exc:
+                self.exporter.config_loaded(False, self.clock())
+                log.error("config reload refused, the running config is kept: %s", exc)
+                return ReloadOutcome(ok=False, problems=tuple(exc.problems))
+            old = self._config
+            restart = tuple(
+                f"service.{name}"
+                for name in RESTART_FIELDS
+                if getattr(old.service, name) != getattr(new.service, name)
+            )
+            self._config = new
+            self._reconfigure_sinks(new)
+            self.scheduler.sync(new.monitors, self.store.last_success_window)
+            self.exporter.config_loaded(True, self.clock())
+            before = {m.name for m in old.monitors}
+            after = {m.name for m in new.monitors}
+            log.info(
+                "config reloaded from %s: %d monitor(s); added %s; removed %s",
+                self.config_path,
+                len(new.monitors),
+                sorted(after - before) or "none",
+                sorted(before - after) or "none",
+            )
+            if restart:
+                log.warning(
+                    "config reload: %s changed; the new value takes effect on restart",
+                    ", ".join(restart),
+                )
+            return ReloadOutcome(
+                ok=True,
+                monitors=tuple(m.name for m in new.monitors),
+                restart_required=restart,
+            )
+
+    def _reconfigure_sinks(self, config: Config) -> None:
+        for sink in self.sinks:
+            if isinstance(sink, Reconfigurable):
+                try:
+                    sink.reconfigure(config)
+                except Exception:
+                    log.exception("sink %s could not take the new config", sink.name)
