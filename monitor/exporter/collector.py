@@ -114,6 +114,8 @@ def _empty(metric: d.MetricDef) -> Metric:
         return CounterMetricFamily(metric.family_name, metric.help, labels=metric.labels)
     if metric.kind is d.Kind.HISTOGRAM:
         return HistogramMetricFamily(metric.family_name, metric.help, labels=metric.labels)
+    if metric.kind is d.Kind.SUMMARY:
+        return Metric(metric.family_name, metric.help, "summary")
     if metric.kind is d.Kind.GAUGE_HISTOGRAM:
         return GaugeHistogramMetricFamily(metric.family_name, metric.help, labels=metric.labels)
     return gauge(metric)
@@ -196,7 +198,7 @@ def _traffic_families(latest: Mapping[str, MonitorLatest]) -> Iterator[Metric]:
     values = GaugeHistogramMetricFamily(
         d.PREDICTION_VALUE.family_name, d.PREDICTION_VALUE.help, labels=d.PREDICTION_VALUE.labels
     )
-    latency = gauge(d.PREDICTION_LATENCY)
+    latency = Metric(d.PREDICTION_LATENCY.family_name, d.PREDICTION_LATENCY.help, "summary")
     for name, item in latest.items():
         traffic = _latest_traffic(item)
         if traffic is None:
@@ -212,7 +214,9 @@ def _traffic_families(latest: Mapping[str, MonitorLatest]) -> Iterator[Metric]:
             values.add_metric([name], buckets, p.total)
         if traffic.latency is not None:
             for q, seconds in traffic.latency.quantiles:
-                latency.add_metric([name, _bound(q)], seconds)
+                latency.add_sample(
+                    latency.name, {"monitor": name, "quantile": _bound(q)}, seconds
+                )
     yield values
     yield latency
 

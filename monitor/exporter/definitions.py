@@ -15,6 +15,7 @@ class Kind(StrEnum):
     COUNTER = "counter"
     HISTOGRAM = "histogram"
     GAUGE_HISTOGRAM = "gaugehistogram"
+    SUMMARY = "summary"
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,10 @@ PREDICTION_VALUE = MetricDef(
 )
 PREDICTION_LATENCY = MetricDef(
     "driftwarden_prediction_latency_seconds",
-    Kind.GAUGE,
+    Kind.SUMMARY,
     ("monitor", "quantile"),
-    "Quantiles (0.5, 0.95, 0.99) of the serving latency over the current window of the latest run.",
+    "Quantiles (0.5, 0.95, 0.99) of the serving latency over the current window of the "
+    "latest run (quantiles only; the window's row count is driftwarden_window_rows).",
 )
 CONFIG_RELOAD_SUCCESS = MetricDef(
     "driftwarden_config_last_reload_successful",
