@@ -12,6 +12,8 @@ import sqlalchemy as sa
 
 from tests.servers import POSTGRES_ADMIN_URL, unavailable
 
+pytest_plugins = ["tests.service.fixtures"]
+
 
 def write_table(url: str, name: str, frame: pd.DataFrame, **kwargs: object) -> None:
     """Create (or replace) a table holding ``frame``."""

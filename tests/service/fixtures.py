@@ -1,3 +1,5 @@
+"""Fixtures of the service, exporter and traffic tests: a fake clock, a drifted source, a store."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
