@@ -1,0 +1,80 @@
+"""The daemon: reload, restart, shutdown, in one process."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from monitor.result import RunStatus
+from tests.service.fakes import GatedRunner
+from tests.service.harness import harness, wait_idle
+from tests.service.sources import monitor_toml
+
+
+def gauge_lines(text: str) -> list[str]:
+    skip = ("driftwarden_runs", "driftwarden_run_duration", "driftwarden_config")
+    return sorted(
+        line
+        for line in text.splitlines()
+        if line.startswith("driftwarden_") and not line.startswith(skip)
+    )
+
+
+def test_a_restart_keeps_the_gauges(tmp_path: Path) -> None:
+    with harness(tmp_path) as h:
+        h.client.post("/api/monitors/churn/run")
+        before = gauge_lines(h.client.get("/metrics").text)
+    assert any(line.startswith("driftwarden_column_drift_score") for line in before)
+
+    with harness(tmp_path) as again:
+        wait_idle(again.daemon)
+        after = gauge_lines(again.client.get("/metrics").text)
+    assert after == before
+
+
+def test_a_bad_config_is_refused_logged_and_the_old_one_kept(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with harness(tmp_path) as h:
+        old = h.daemon.config
+        next_run = h.daemon.scheduler.next_run("churn")
+        h.write_config(h.config_path.read_text().replace('name = "fraud"', 'name = "churn"'))
+        with caplog.at_level(logging.ERROR):
+            outcome = h.daemon.reload()
+        assert not outcome.ok
+        assert outcome.problems == ("monitor names must be unique; repeated: ['churn']",)
+        assert "config reload refused, the running config is kept" in caplog.text
+        assert "repeated: ['churn']" in caplog.text
+        assert h.daemon.config is old
+        assert h.daemon.scheduler.next_run("churn") == next_run
+        assert h.daemon.scheduler.next_run("fraud") is not None
+
+
+def test_a_reload_that_removes_a_monitor_drops_its_job_and_metrics(tmp_path: Path) -> None:
+    with harness(tmp_path) as h:
+        assert 'monitor="fraud"' in h.client.get("/metrics").text
+        h.write_config(
+            h.config_path.read_text().split("[[monitors]]")[0] + monitor_toml("churn", h.source_url)
+        )
+        assert h.daemon.reload().ok
+        assert h.daemon.scheduler.next_run("fraud") is None
+        text = h.client.get("/metrics").text
+        assert 'monitor="fraud"' not in text and 'monitor="churn"' in text
+
+
+def test_stop_records_a_run_cut_short(tmp_path: Path) -> None:
+    runner = GatedRunner(open_gate=True)
+    with harness(tmp_path, runner=runner) as h:
+        runner.gate.clear()
+        runner.started.clear()
+        future = h.daemon.run_now("churn")
+        assert runner.started.wait(5)
+        cut = h.daemon.stop(grace=0.3)
+        assert [r.monitor for r in cut] == ["churn"]
+        assert future.result(timeout=5).run_id == cut[0].run_id
+        stored = h.daemon.store.get_run(cut[0].run_id or -1)
+        assert stored is not None and stored.status is RunStatus.ERROR
+        assert "cut short by shutdown" in (stored.error or "")
+        runner.gate.set()
