@@ -38,15 +38,23 @@ def frame(start: datetime, end: datetime, rows: int, *, drifted: bool, seed: int
     )
 
 
-def write_source(url: str, now: datetime, *, rows: int = 400, drifted: bool = True) -> None:
-    """Reference rows two to three days before ``now``; current rows in the hour before the
-    tick at or before ``now`` (10 to 50 minutes before ``now`` rounded down to the hour)."""
+def write_source(
+    url: str,
+    now: datetime,
+    *,
+    rows: int = 400,
+    drifted: bool = True,
+    current_end: datetime | None = None,
+) -> None:
+    """Reference rows two to three days before ``now`` (rounded down to the hour); current
+    rows from 50 to 10 minutes before ``current_end`` (default: ``now`` rounded down)."""
     tick = now.replace(minute=0, second=0, microsecond=0)
+    end = current_end or tick
     reference = frame(
         tick - timedelta(days=3), tick - timedelta(days=2), rows, drifted=False, seed=1
     )
     current = frame(
-        tick - timedelta(minutes=50), tick - timedelta(minutes=10), rows, drifted=drifted, seed=2
+        end - timedelta(minutes=50), end - timedelta(minutes=10), rows, drifted=drifted, seed=2
     )
     write_table(url, "predictions", pd.concat([reference, current], ignore_index=True))
 
