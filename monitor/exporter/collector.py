@@ -1,29 +1,36 @@
-"""The custom collector: builds every driftwarden family at scrape time from the
-results held in memory (:class:`~monitor.latest.LatestResults`) and the
-process-lifetime run counters (:class:`~monitor.exporter.runstats.RunStats`).
+"""The custom collector: driftwarden's families, built from the results held in memory
+(:class:`~monitor.latest.LatestResults`) and the process-lifetime run counters
+(:class:`~monitor.exporter.runstats.RunStats`).
+
+A monitor's samples (and their pre-written lines, see
+:mod:`monitor.exporter.exposition`) are rebuilt only when its results or counts
+change; a scrape assembles the families from them.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
-from prometheus_client.core import (
-    CounterMetricFamily,
-    GaugeHistogramMetricFamily,
-    GaugeMetricFamily,
-    HistogramMetricFamily,
-    Metric,
-)
+from prometheus_client.core import Metric
 from prometheus_client.registry import Collector
+from prometheus_client.samples import Sample
 
 from monitor.exporter import definitions as d
-from monitor.exporter.runstats import RunStats
+from monitor.exporter.exposition import (
+    Block,
+    lines,
+    monitor_block,
+    write_openmetrics,
+    write_text,
+)
+from monitor.exporter.runstats import MonitorRunStats, RunStats
+from monitor.exporter.samples import Samples, monitor_samples
 from monitor.latest import LatestResults, MonitorLatest
-from monitor.result import RunResult, RunStatus
-from monitor.traffic import TrafficSummary
+
+_NOTHING = MonitorLatest()
 
 
 class ConfigLoads:
@@ -40,14 +47,24 @@ class ConfigLoads:
             if ok:
                 self.last_success = at
 
-    def read(self) -> tuple[bool | None, datetime | None]:
+    def samples(self) -> Samples:
         with self._lock:
-            return self.successful, self.last_success
+            ok, last = self.successful, self.last_success
+        out: Samples = {}
+        if ok is not None:
+            name = d.CONFIG_RELOAD_SUCCESS.name
+            out[name] = [Sample(name, {}, 1.0 if ok else 0.0)]
+        if last is not None:
+            name = d.CONFIG_RELOAD_TIMESTAMP.name
+            out[name] = [Sample(name, {}, last.timestamp())]
+        return out
 
 
-def gauge(metric: d.MetricDef) -> GaugeMetricFamily:
-    assert metric.kind is d.Kind.GAUGE
-    return GaugeMetricFamily(metric.family_name, metric.help, labels=metric.labels)
+@dataclass(frozen=True)
+class _Entry:
+    latest: MonitorLatest
+    runs: MonitorRunStats | None
+    block: Block
 
 
 class DriftwardenCollector(Collector):
@@ -56,174 +73,65 @@ class DriftwardenCollector(Collector):
     ) -> None:
         self._latest = latest
         self._runs = runs
-        self._loads = loads
+        self._loads = loads or ConfigLoads()
+        self._lock = threading.Lock()
+        self._cache: dict[str, _Entry] = {}
 
     def describe(self) -> Iterator[Metric]:
         """The families without samples (registering does not collect)."""
         for metric in d.METRICS:
-            yield _empty(metric)
+            yield _family(metric)
 
     def collect(self) -> Iterator[Metric]:
+        """Every family with its samples, built afresh (prometheus-client's interface;
+        ``/metrics`` uses :meth:`render`, which writes the same samples)."""
         latest = self._latest.snapshot()
-        yield from _column_families(latest)
-        yield from _dataset_families(latest)
-        yield from _performance_families(latest)
-        yield from _status_families(latest)
-        yield from self._run_families()
-        yield from _traffic_families(latest)
-        yield from self._load_families()
+        runs = self._runs.snapshot()
+        per_monitor = [
+            monitor_samples(name, latest.get(name, _NOTHING), runs.get(name))
+            for name in _names(latest, runs)
+        ]
+        loads = self._loads.samples()
+        for metric in d.METRICS:
+            family = _family(metric)
+            for samples in per_monitor:
+                family.samples.extend(samples[metric.name])
+            family.samples.extend(loads.get(metric.name, ()))
+            yield family
 
-    def _run_families(self) -> Iterator[Metric]:
-        stats = self._runs.snapshot()
-        runs = CounterMetricFamily(d.RUNS.family_name, d.RUNS.help, labels=d.RUNS.labels)
-        duration = HistogramMetricFamily(
-            d.RUN_DURATION.family_name, d.RUN_DURATION.help, labels=d.RUN_DURATION.labels
-        )
-        for name, s in stats.items():
-            for status in RunStatus:
-                runs.add_metric([name, status.value], s.runs.get(status.value, 0))
-            buckets = [(_bound(b), float(n)) for b, n in s.cumulative()]
-            buckets.append(("+Inf", float(s.count)))
-            duration.add_metric([name], buckets, s.total_seconds)
-        yield runs
-        yield duration
+    def render(self, *, openmetrics: bool) -> str:
+        """The families written out (OpenMetrics without its final ``# EOF``)."""
+        blocks = self.refresh()
+        extra = {name: lines(samples) for name, samples in self._loads.samples().items()}
+        return write_openmetrics(blocks, extra) if openmetrics else write_text(blocks, extra)
 
-    def _load_families(self) -> Iterator[Metric]:
-        if self._loads is None:
-            return
-        ok, last = self._loads.read()
-        success = gauge(d.CONFIG_RELOAD_SUCCESS)
-        stamp = gauge(d.CONFIG_RELOAD_TIMESTAMP)
-        if ok is not None:
-            success.add_metric([], 1.0 if ok else 0.0)
-        if last is not None:
-            stamp.add_metric([], last.timestamp())
-        yield success
-        yield stamp
-
-
-def _bound(value: float) -> str:
-    """A bucket bound or quantile as Prometheus writes it (``0.1``, ``1.0``, ``+Inf``)."""
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    return repr(float(value))
-
-
-def _empty(metric: d.MetricDef) -> Metric:
-    if metric.kind is d.Kind.COUNTER:
-        return CounterMetricFamily(metric.family_name, metric.help, labels=metric.labels)
-    if metric.kind is d.Kind.HISTOGRAM:
-        return HistogramMetricFamily(metric.family_name, metric.help, labels=metric.labels)
-    if metric.kind is d.Kind.SUMMARY:
-        return Metric(metric.family_name, metric.help, "summary")
-    if metric.kind is d.Kind.GAUGE_HISTOGRAM:
-        return GaugeHistogramMetricFamily(metric.family_name, metric.help, labels=metric.labels)
-    return gauge(metric)
+    def refresh(self) -> list[Block]:
+        """Rewrite the lines of the monitors whose results or counts changed; return
+        every monitor's lines. Called by the exporter after each run, so that a scrape
+        rarely has anything to rewrite."""
+        latest = self._latest.snapshot()
+        runs = self._runs.snapshot()
+        with self._lock:
+            cache: dict[str, _Entry] = {}
+            for name in _names(latest, runs):
+                found_latest = latest.get(name, _NOTHING)
+                found_runs = runs.get(name)
+                entry = self._cache.get(name)
+                if (
+                    entry is None
+                    or entry.latest is not found_latest
+                    or entry.runs is not found_runs
+                ):
+                    samples = monitor_samples(name, found_latest, found_runs)
+                    entry = _Entry(found_latest, found_runs, monitor_block(samples))
+                cache[name] = entry
+            self._cache = cache
+            return [entry.block for entry in cache.values()]
 
 
-def _ok_runs(latest: Mapping[str, MonitorLatest]) -> Iterator[tuple[str, RunResult]]:
-    for name, item in latest.items():
-        if item.last_ok is not None:
-            yield name, item.last_ok
+def _names(latest: Mapping[str, object], runs: Mapping[str, object]) -> list[str]:
+    return list(dict.fromkeys([*latest, *runs]))
 
 
-def _column_families(latest: Mapping[str, MonitorLatest]) -> Iterator[Metric]:
-    score = gauge(d.COLUMN_DRIFT_SCORE)
-    threshold = gauge(d.COLUMN_DRIFT_THRESHOLD)
-    detected = gauge(d.COLUMN_DRIFT_DETECTED)
-    for name, run in _ok_runs(latest):
-        for c in run.columns:
-            role = c.role.value
-            method = c.method or ""
-            if c.score is not None:
-                score.add_metric([name, c.column, method, role], c.score)
-            if c.threshold is not None:
-                threshold.add_metric([name, c.column, method, role], c.threshold)
-            if c.drifted is not None:
-                detected.add_metric([name, c.column, role], 1.0 if c.drifted else 0.0)
-    yield score
-    yield threshold
-    yield detected
-
-
-def _dataset_families(latest: Mapping[str, MonitorLatest]) -> Iterator[Metric]:
-    share = gauge(d.DATASET_DRIFT_SHARE)
-    detected = gauge(d.DATASET_DRIFT_DETECTED)
-    for name, run in _ok_runs(latest):
-        if run.dataset_drift is not None:
-            share.add_metric([name], run.dataset_drift.share)
-            detected.add_metric([name], 1.0 if run.dataset_drift.detected else 0.0)
-    yield share
-    yield detected
-
-
-def _performance_families(latest: Mapping[str, MonitorLatest]) -> Iterator[Metric]:
-    value = gauge(d.PERFORMANCE_METRIC)
-    bound = gauge(d.PERFORMANCE_BOUND)
-    for name, run in _ok_runs(latest):
-        for m in run.metrics:
-            if m.value is not None:
-                value.add_metric([name, m.metric], m.value)
-            if m.lower_bound is not None:
-                bound.add_metric([name, m.metric, "min"], m.lower_bound)
-            if m.upper_bound is not None:
-                bound.add_metric([name, m.metric, "max"], m.upper_bound)
-    yield value
-    yield bound
-
-
-def _status_families(latest: Mapping[str, MonitorLatest]) -> Iterator[Metric]:
-    rows = gauge(d.WINDOW_ROWS)
-    last_run = gauge(d.LAST_RUN_TIMESTAMP)
-    last_success = gauge(d.LAST_SUCCESS_TIMESTAMP)
-    up = gauge(d.MONITOR_UP)
-    for name, item in latest.items():
-        if item.last is not None:
-            run = item.last
-            if run.rows_reference is not None:
-                rows.add_metric([name, "reference"], float(run.rows_reference))
-            if run.rows_current is not None:
-                rows.add_metric([name, "current"], float(run.rows_current))
-            last_run.add_metric([name], run.finished_at.timestamp())
-            up.add_metric([name], 0.0 if run.status is RunStatus.ERROR else 1.0)
-        if item.last_ok is not None:
-            last_success.add_metric([name], item.last_ok.finished_at.timestamp())
-    yield rows
-    yield last_run
-    yield last_success
-    yield up
-
-
-def _traffic_families(latest: Mapping[str, MonitorLatest]) -> Iterator[Metric]:
-    values = GaugeHistogramMetricFamily(
-        d.PREDICTION_VALUE.family_name, d.PREDICTION_VALUE.help, labels=d.PREDICTION_VALUE.labels
-    )
-    latency = Metric(d.PREDICTION_LATENCY.family_name, d.PREDICTION_LATENCY.help, "summary")
-    for name, item in latest.items():
-        traffic = _latest_traffic(item)
-        if traffic is None:
-            continue
-        if traffic.prediction is not None:
-            p = traffic.prediction
-            buckets = [
-                (_bound(b), float(n))
-                for b, n in zip(p.upper_bounds, p.cumulative, strict=True)
-                if math.isfinite(b)
-            ]
-            buckets.append(("+Inf", float(p.count)))
-            values.add_metric([name], buckets, p.total)
-        if traffic.latency is not None:
-            for q, seconds in traffic.latency.quantiles:
-                latency.add_sample(
-                    latency.name, {"monitor": name, "quantile": _bound(q)}, seconds
-                )
-    yield values
-    yield latency
-
-
-def _latest_traffic(item: MonitorLatest) -> TrafficSummary | None:
-    """Traffic of the newest run that read its current window."""
-    for run in (item.last, item.last_ok):
-        if run is not None and run.traffic is not None:
-            return run.traffic
-    return None
+def _family(metric: d.MetricDef) -> Metric:
+    return Metric(metric.family_name, metric.help, metric.kind.value)

@@ -23,7 +23,8 @@ from monitor.runner import RunData
 
 class Exporter:
     """A sink: each published run counts in ``driftwarden_runs_total`` and the duration
-    histogram; the gauges are read from ``latest`` at scrape time."""
+    histogram; the gauges are read from ``latest``. Publish it after ``latest`` so that
+    the monitor's lines are rewritten at once, off the scrape."""
 
     name = "exporter"
 
@@ -37,18 +38,26 @@ class Exporter:
         self.latest = latest
         self.runs = RunStats()
         self.loads = ConfigLoads()
+        self.collector = DriftwardenCollector(latest, self.runs, self.loads)
         self.registry = registry if registry is not None else CollectorRegistry()
-        self.registry.register(DriftwardenCollector(latest, self.runs, self.loads))
+        """Every family (driftwarden's and the process's), for prometheus-client's tools."""
+        self.registry.register(self.collector)
+        self._process = CollectorRegistry()
         if process_metrics:
-            ProcessCollector(registry=self.registry)
-            PlatformCollector(registry=self.registry)
-            GCCollector(registry=self.registry)
+            for collector in (
+                ProcessCollector(registry=self._process),
+                PlatformCollector(registry=self._process),
+                GCCollector(registry=self._process),
+            ):
+                self.registry.register(collector)
 
     def publish(self, monitor: MonitorConfig, result: RunResult, data: RunData | None) -> None:
         self.runs.publish(monitor, result, data)
+        self.collector.refresh()
 
     def reconfigure(self, config: Config) -> None:
         self.runs.reconfigure(config)
+        self.collector.refresh()
 
     def config_loaded(self, ok: bool, at: datetime) -> None:
         self.loads.record(ok, at)
@@ -56,4 +65,7 @@ class Exporter:
     def render(self, accept: str | None = None) -> tuple[bytes, str]:
         """The exposition (OpenMetrics when the scraper asks for it) and its content type."""
         encoder, content_type = choose_encoder(accept or "")
-        return encoder(self.registry), content_type
+        openmetrics = content_type.startswith("application/openmetrics-text")
+        ours = self.collector.render(openmetrics=openmetrics).encode("utf-8")
+        process = encoder(self._process)
+        return ours + process, content_type

@@ -2,6 +2,8 @@
 
 Unlike the gauges, these are not restored from the store: a counter starts at
 zero with the process, as Prometheus expects (``rate()`` handles the reset).
+Each monitor's record is immutable and replaced on every run, so readers can
+tell a changed record by identity.
 """
 
 from __future__ import annotations
@@ -16,18 +18,20 @@ from monitor.exporter.definitions import RUN_DURATION_BUCKETS
 from monitor.result import RunResult, RunStatus
 from monitor.runner import RunData
 
+STATUSES: tuple[str, ...] = tuple(s.value for s in RunStatus)
 
-@dataclass
+
+@dataclass(frozen=True)
 class MonitorRunStats:
-    runs: dict[str, int] = field(default_factory=lambda: {s.value: 0 for s in RunStatus})
-    """Runs by status."""
-    buckets: list[int] = field(default_factory=lambda: [0] * len(RUN_DURATION_BUCKETS))
+    runs: tuple[int, ...] = field(default_factory=lambda: (0,) * len(STATUSES))
+    """Runs by status, in the order of :data:`STATUSES`."""
+    buckets: tuple[int, ...] = field(default_factory=lambda: (0,) * len(RUN_DURATION_BUCKETS))
     """Runs whose duration fell in each bucket (not cumulative; +Inf is ``count``)."""
     count: int = 0
     total_seconds: float = 0.0
 
-    def copy(self) -> MonitorRunStats:
-        return MonitorRunStats(dict(self.runs), list(self.buckets), self.count, self.total_seconds)
+    def by_status(self) -> dict[str, int]:
+        return dict(zip(STATUSES, self.runs, strict=True))
 
     def cumulative(self) -> list[tuple[float, int]]:
         out = []
@@ -36,6 +40,17 @@ class MonitorRunStats:
             running += n
             out.append((bound, running))
         return out
+
+    def add(self, status: RunStatus, seconds: float) -> MonitorRunStats:
+        runs = list(self.runs)
+        runs[STATUSES.index(status.value)] += 1
+        buckets = list(self.buckets)
+        index = bisect.bisect_left(RUN_DURATION_BUCKETS, seconds)
+        if index < len(buckets):
+            buckets[index] += 1
+        return MonitorRunStats(
+            tuple(runs), tuple(buckets), self.count + 1, self.total_seconds + seconds
+        )
 
 
 class RunStats:
@@ -50,13 +65,8 @@ class RunStats:
     def publish(self, monitor: MonitorConfig, result: RunResult, data: RunData | None) -> None:
         seconds = max(result.duration_seconds, 0.0)
         with self._lock:
-            stats = self._items.setdefault(monitor.name, MonitorRunStats())
-            stats.runs[result.status.value] = stats.runs.get(result.status.value, 0) + 1
-            index = bisect.bisect_left(RUN_DURATION_BUCKETS, seconds)
-            if index < len(stats.buckets):
-                stats.buckets[index] += 1
-            stats.count += 1
-            stats.total_seconds += seconds
+            found = self._items.get(monitor.name, MonitorRunStats())
+            self._items[monitor.name] = found.add(result.status, seconds)
 
     def reconfigure(self, config: Config) -> None:
         """Keep (or start at zero) the configured monitors, drop the others."""
@@ -67,4 +77,4 @@ class RunStats:
 
     def snapshot(self) -> Mapping[str, MonitorRunStats]:
         with self._lock:
-            return {name: stats.copy() for name, stats in self._items.items()}
+            return dict(self._items)
