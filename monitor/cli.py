@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -255,7 +256,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 def _cmd_check_config(args: argparse.Namespace) -> int:
     config = load_config(args.path)
     print(f"{args.path}: OK, {len(config.monitors)} monitor(s)")
-    print(f"  store: {mask_url(config.service.store_url)}   reports: {config.service.reports_dir}")
+    service = config.service
+    print(f"  store: {mask_url(service.store_url)}   reports: {service.reports_dir}")
+    token = "set" if service.token(os.environ) else "not set"
+    print(f"  serve: listen {service.listen}, {service.workers} worker(s), API token {token}")
     for m in config.monitors:
         source = f"table {m.table}" if m.table else "query"
         features = (

@@ -138,15 +138,37 @@ class RunExecutor:
     # -- submitting ---------------------------------------------------------------
 
     def submit(
-        self, monitor: MonitorConfig, window_end: datetime, *, reason: str, timeout: float
+        self,
+        monitor: MonitorConfig,
+        window_end: datetime,
+        *,
+        reason: str,
+        timeout: float,
+        coalesce: bool = False,
     ) -> Future[RunResult]:
-        """Queue a run; raise :class:`MonitorBusy` or :class:`ExecutorStopped`."""
+        """Queue a run; raise :class:`MonitorBusy` or :class:`ExecutorStopped`.
+
+        With ``coalesce``, a run of the monitor still waiting in the queue takes the
+        later window instead (its future is returned): ticks missed while the pool is
+        saturated become one run of the newest window.
+        """
         ticket = RunTicket(monitor, window_end, reason, timeout)
         with self._lock:
             if self._stopping:
                 raise ExecutorStopped("the service is shutting down")
             if monitor.name in self._busy:
                 other = self._busy[monitor.name]
+                if coalesce and other.started_at is None:
+                    if window_end > other.window_end:
+                        log.info(
+                            "monitor %r: queued run moved from the window ending %s to %s",
+                            monitor.name,
+                            other.window_end.isoformat(),
+                            window_end.isoformat(),
+                        )
+                        other.window_end = window_end
+                        other.monitor = monitor
+                    return other.future
                 state = "running" if other.started_at else "queued"
                 raise MonitorBusy(
                     f"monitor {monitor.name!r} already has a run {state} "

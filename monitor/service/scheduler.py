@@ -2,8 +2,9 @@
 
 A job only hands the run to the :class:`~monitor.service.executor.RunExecutor`
 (which runs it in its worker pool), so a slow monitor never holds up the
-scheduler or the other monitors. Missed ticks are coalesced into one run; a
-tick whose monitor is still busy is skipped and logged.
+scheduler or the other monitors. Missed ticks are coalesced into one run: a
+tick whose monitor is still waiting in the queue moves that run to the newer
+window; a tick whose monitor is still running is skipped and logged.
 
 The injected clock decides the windows (``floor(now)``) and the catch-up at
 start; APScheduler itself fires on wall-clock time.
@@ -167,7 +168,11 @@ class MonitorScheduler:
     ) -> Future[RunResult] | None:
         try:
             future = self._executor.submit(
-                monitor, window_end, reason=reason, timeout=self._timeout_for(monitor)
+                monitor,
+                window_end,
+                reason=reason,
+                timeout=self._timeout_for(monitor),
+                coalesce=True,
             )
         except MonitorBusy as exc:
             log.warning(

@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import CancelledError
+from datetime import timedelta
 
 import pytest
 
@@ -216,3 +217,26 @@ def test_a_second_signal_ends_the_grace_period_at_once(
     assert time.monotonic() - began < 5
     assert [r.monitor for r in cut] == ["a"]
     runner.gate.set()
+
+
+def test_a_later_tick_moves_a_queued_run_to_the_newer_window(
+    source_url: str, store: Store, clock: FakeClock
+) -> None:
+    runner = GatedRunner(real=False, clock=clock)
+    pool = executor(runner, store, clock, workers=1)
+    pool.submit(monitor("a", source_url), TICK, reason="schedule", timeout=60)
+    assert runner.started.wait(5)
+    b = monitor("b", source_url)
+    later = TICK + timedelta(hours=1)
+    queued = pool.submit(b, TICK, reason="schedule", timeout=60, coalesce=True)
+
+    with pytest.raises(MonitorBusy, match="'b' already has a run queued"):
+        pool.submit(b, later, reason="api", timeout=60)
+    again = pool.submit(b, later, reason="schedule", timeout=60, coalesce=True)
+    older = pool.submit(b, TICK, reason="schedule", timeout=60, coalesce=True)
+
+    assert again is queued and older is queued
+    runner.gate.set()
+    assert queued.result(timeout=30).window_end == later
+    assert [w for name, w in runner.calls if name == "b"] == [later]
+    pool.stop(5)

@@ -115,7 +115,10 @@ def run(run_id: int, daemon: DaemonDep) -> RunDetail:
         **UNAUTHORIZED,
         **NOT_FOUND,
         409: {"model": ErrorResponse, "description": "The monitor already has a run"},
-        503: {"model": ErrorResponse, "description": "The service is shutting down"},
+        503: {
+            "model": ErrorResponse,
+            "description": "The service is shutting down, or the result could not be stored",
+        },
     },
     summary="Run a monitor now on the window ending at its latest tick; returns the run id",
 )
@@ -134,6 +137,12 @@ async def run_now(name: str, daemon: DaemonDep) -> RunStarted:
         if future.cancelled():
             raise HTTPException(503, detail="the run was dropped by shutdown") from None
         raise
+    except Exception as exc:
+        raise HTTPException(
+            503,
+            detail=f"monitor {name!r}: the run's result could not be stored: "
+            f"{type(exc).__name__}: {exc}",
+        ) from None
     assert result.run_id is not None
     return RunStarted(
         run_id=result.run_id,

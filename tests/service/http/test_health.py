@@ -76,3 +76,22 @@ def test_metrics_are_served_in_both_formats(tmp_path: Path) -> None:
         assert om.headers["content-type"].startswith("application/openmetrics-text")
         assert "# TYPE driftwarden_prediction_value gaugehistogram" in om.text
         assert om.text.rstrip().endswith("# EOF")
+
+
+def test_a_run_whose_result_cannot_be_stored_answers_503(
+    tmp_path: Path, postgres_url_factory: Callable[[], str], postgres_admin: sa.Engine
+) -> None:
+    store_url = postgres_url_factory()
+    name = make_url(store_url).database
+    assert name is not None
+    with harness(tmp_path, store_url=store_url) as h:
+        block(postgres_admin, name, allow=False)
+        try:
+            response = h.client.post("/api/monitors/churn/run")
+        finally:
+            block(postgres_admin, name, allow=True)
+        assert response.status_code == 503
+        detail = response.json()["detail"]
+        assert detail.startswith("monitor 'churn': the run's result could not be stored:")
+        assert "is not currently accepting connections" in detail
+        assert h.client.post("/api/monitors/churn/run").status_code == 200
