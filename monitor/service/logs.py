@@ -13,8 +13,6 @@ from monitor.result import RunResult, RunStatus
 from monitor.runner import RunData
 
 RUN_LOGGER = "driftwarden.runs"
-RUN_FIELDS = ("monitor", "run_id", "window_end", "status", "duration_seconds", "drifted_columns")
-"""Fields every run line carries (as ``extra`` on the record, as keys in JSON)."""
 
 
 class RunLog:

@@ -10,7 +10,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from monitor.config.models import MonitorConfig
-from monitor.result import RunStatus
 from monitor.service.daemon import Daemon
 from monitor.service.executor import ExecutorStopped, MonitorBusy
 from monitor.service.http.deps import Authorized, DaemonDep
@@ -147,7 +146,7 @@ async def run_now(name: str, daemon: DaemonDep) -> RunStarted:
     return RunStarted(
         run_id=result.run_id,
         monitor=result.monitor,
-        status=RunStatus(result.status).value,
+        status=result.status.value,
         window_end=result.window_end,
         error=result.error,
     )
