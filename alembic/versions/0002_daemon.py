@@ -1,7 +1,7 @@
 """Prediction traffic of each run (value histogram, latency quantiles) as JSON.
 
 Revision ID: 0002_daemon
-Revises: 0001
+Revises: 0002_quality
 Create Date: 2026-11-27
 """
 
@@ -12,16 +12,16 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_daemon"
-down_revision = "0001"
+down_revision = "0002_quality"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("runs") as batch:
-        batch.add_column(sa.Column("traffic", sa.JSON, nullable=True))
+    op.add_column("runs", sa.Column("traffic", sa.JSON, nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("runs") as batch:
-        batch.drop_column("traffic")
+    # A plain ALTER TABLE (SQLite 3.35+): recreating ``runs`` in batch mode would
+    # cascade-delete every run's column and metric rows.
+    op.drop_column("runs", "traffic")

@@ -11,6 +11,7 @@ those still running after it are recorded as cut short.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import logging
@@ -207,15 +208,20 @@ class RunExecutor:
                 )
                 self._lock.notify_all()
             ticket.future.set_running_or_notify_cancel()
+            settle: Callable[[], None] | None = None
             try:
-                self._execute(ticket)
+                settle = self._execute(ticket)
             finally:
                 with self._lock:
                     self._running.discard(ticket)
                     self._release(ticket)
                     self._lock.notify_all()
+            if settle is not None:
+                settle()  # after the release: whoever waits on it may run the monitor again
 
-    def _execute(self, ticket: RunTicket) -> None:
+    def _execute(self, ticket: RunTicket) -> Callable[[], None] | None:
+        """Run and record; return what settles the ticket's future (None when the run
+        was cut short meanwhile and its future already settled)."""
         data: RunData | None = None
         try:
             result, data = self._pipeline.runner.run_with_data(ticket.monitor, ticket.window_end)
@@ -230,16 +236,27 @@ class RunExecutor:
                 ticket.window_end.isoformat(),
                 result.status.value,
             )
-            return
-        self._record(ticket, result, data)
+            return None
+        try:
+            stored = self._store(ticket, result, data)
+        except Exception as exc:
+            return functools.partial(ticket.future.set_exception, exc)
+        return functools.partial(ticket.future.set_result, stored)
+
+    def _store(self, ticket: RunTicket, result: RunResult, data: RunData | None) -> RunResult:
+        try:
+            return self._pipeline.publish(ticket.monitor, result, data)
+        except Exception:
+            log.exception("monitor %r: the run's result could not be stored", ticket.monitor.name)
+            raise
 
     def _record(
         self, ticket: RunTicket, result: RunResult, data: RunData | None
     ) -> RunResult | None:
+        """Store a result and settle the ticket's future with it at once."""
         try:
-            stored = self._pipeline.publish(ticket.monitor, result, data)
+            stored = self._store(ticket, result, data)
         except Exception as exc:
-            log.exception("monitor %r: the run's result could not be stored", ticket.monitor.name)
             ticket.future.set_exception(exc)
             return None
         ticket.future.set_result(stored)

@@ -240,3 +240,19 @@ def test_a_later_tick_moves_a_queued_run_to_the_newer_window(
     assert queued.result(timeout=30).window_end == later
     assert [w for name, w in runner.calls if name == "b"] == [later]
     pool.stop(5)
+
+
+def test_the_monitor_is_free_again_by_the_time_its_result_is_handed_over(
+    source_url: str, store: Store, clock: FakeClock
+) -> None:
+    runner = GatedRunner(real=False, open_gate=True, clock=clock)
+    pool = executor(runner, store, clock)
+    m = monitor("m", source_url)
+    seen: list[bool] = []
+    for _ in range(5):
+        future = pool.submit(m, TICK, reason="api", timeout=30)
+        future.add_done_callback(lambda _f: seen.append(pool.busy("m")))
+        future.result(timeout=30)
+        pool.submit(m, TICK, reason="api", timeout=30).result(timeout=30)
+    assert seen == [False] * 5
+    pool.stop(5)
