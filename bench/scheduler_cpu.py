@@ -107,11 +107,12 @@ def compressed(args: argparse.Namespace) -> None:
             scrapes += 1
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
         daemon.stop(grace=5)
+        profiles = daemon.runner.profiles
         runs = sum(len(store.runs(m.name, limit=1000)) for m in config.monitors)
         statuses = {r.status.value for m in config.monitors for r in store.runs(m.name, limit=5)}
         store.close()
 
-        baseline_runner = Runner()
+        baseline_runner = Runner(profiles=ProfileCache(capacity=profiles.capacity))
         cpu1 = time.process_time()
         for minute in range(args.minutes):
             tick = start + timedelta(minutes=minute)
@@ -133,7 +134,10 @@ def compressed(args: argparse.Namespace) -> None:
     print(
         f"service CPU: {cpu:.1f} s for {span} s of schedule = {100 * cpu / span:.1f}% of one core"
     )
-    print(f"  per run: {1000 * cpu / runs:.1f} ms CPU")
+    print(
+        f"  per run: {1000 * cpu / runs:.1f} ms CPU; reference profiles fitted "
+        f"{profiles.misses} times, reused {profiles.hits} times"
+    )
     print(
         f"baseline (bare Runner, same runs): {baseline:.1f} s = {100 * baseline / span:.1f}% "
         f"of one core; service / baseline = {cpu / baseline:.2f}x"

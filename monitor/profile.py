@@ -56,6 +56,17 @@ class ProfileCache:
         self.hits = 0
         self.misses = 0
 
+    @property
+    def capacity(self) -> int:
+        return self._capacity
+
+    def resize(self, capacity: int) -> None:
+        """Keep at most ``capacity`` profiles (the least recently used go first)."""
+        with self._lock:
+            self._capacity = max(1, capacity)
+            while len(self._items) > self._capacity:
+                self._items.popitem(last=False)
+
     def get_or_build(self, key: str, build: Callable[[], ReferenceProfile]) -> ReferenceProfile:
         with self._lock:
             found = self._items.get(key)

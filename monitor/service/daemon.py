@@ -39,6 +39,10 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
+PROFILES_PER_MONITOR = 2
+"""Reference profiles cached per monitor (room for a rolling reference's next window)."""
+MIN_PROFILES = 64
+
 RESTART_FIELDS = ("store_url", "reports_dir", "listen", "workers")
 """``[service]`` options read once at start; a reload that changes them says so."""
 
@@ -95,6 +99,13 @@ class Daemon:
     def config(self) -> Config:
         return self._config
 
+    def _size_profile_cache(self, config: Config) -> None:
+        """Room for every monitor's reference profile (a fixed reference is fitted once,
+        not again each time the least recently used one was pushed out)."""
+        wanted = max(PROFILES_PER_MONITOR * len(config.monitors), MIN_PROFILES)
+        if self.runner.profiles.capacity < wanted:
+            self.runner.profiles.resize(wanted)
+
     def _timeout_for(self, monitor: MonitorConfig) -> float:
         return self._config.service.run_timeout_for(monitor).total_seconds()
 
@@ -107,6 +118,7 @@ class Daemon:
         """Restore the latest results, start the workers and the schedule; return the
         monitors that started a catch-up run."""
         config = self._config
+        self._size_profile_cache(config)
         self.latest.restore(self.store, config.monitors)
         self._reconfigure_sinks(config)
         self.exporter.config_loaded(True, self.clock())
@@ -187,6 +199,7 @@ class Daemon:
                 if getattr(old.service, name) != getattr(new.service, name)
             )
             self._config = new
+            self._size_profile_cache(new)
             self._reconfigure_sinks(new)
             self.scheduler.sync(new.monitors, self.store.last_success_window)
             self.exporter.config_loaded(True, self.clock())

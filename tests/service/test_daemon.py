@@ -78,3 +78,18 @@ def test_stop_records_a_run_cut_short(tmp_path: Path) -> None:
         assert stored is not None and stored.status is RunStatus.ERROR
         assert "cut short by shutdown" in (stored.error or "")
         runner.gate.set()
+
+
+def test_the_profile_cache_has_room_for_every_monitor(tmp_path: Path) -> None:
+    with harness(tmp_path, start=False) as h:
+        h.daemon.start()
+        assert h.daemon.runner.profiles.capacity == 64
+        many = "".join(monitor_toml(f"m{i:02d}", h.source_url) for i in range(40))
+        h.write_config(h.config_path.read_text().split("[[monitors]]")[0] + many)
+        assert h.daemon.reload().ok
+        assert h.daemon.runner.profiles.capacity == 80
+        wait_idle(h.daemon, timeout=120)
+        misses = h.daemon.runner.profiles.misses
+        for i in range(40):
+            h.daemon.run_now(f"m{i:02d}").result(timeout=60)
+        assert h.daemon.runner.profiles.misses == misses, "every reference was still cached"
