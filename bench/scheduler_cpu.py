@@ -38,6 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.fleet import config_text, parse, write_sources
+from monitor.profile import ProfileCache
 from monitor.runner import Runner, utcnow
 from monitor.service.daemon import Daemon
 from monitor.store import Store
