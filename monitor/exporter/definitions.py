@@ -34,8 +34,6 @@ class MetricDef:
         return self.name
 
 
-PREFIX = "driftwarden_"
-
 COLUMN_DRIFT_SCORE = MetricDef(
     "driftwarden_column_drift_score",
     Kind.GAUGE,
