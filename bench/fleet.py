@@ -75,6 +75,9 @@ schedule = "{schedule}"
 current = {{ last = "{current}" }}
 reference = {{ start = "{reference[0].isoformat()}", end = "{reference[1].isoformat()}" }}
 
+[monitors.report]
+enabled = false
+
 [[monitors.performance]]
 metric = "roc_auc"
 min = 0.6

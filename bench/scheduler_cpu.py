@@ -5,6 +5,8 @@ one-hour current window of 600 rows (10 predictions a minute), 20 tested columns
 (14 numerical, 4 categorical, the prediction and its score), ROC AUC, the
 prediction histogram and latency quantiles. Results go to a SQLite store, the
 exporter and the run log (at warning level, as the run lines are not the point).
+HTML reports are off (``[monitors.report] enabled = false``): an Evidently
+report a minute for each of 100 monitors is a different budget.
 
 Compressed time (default): the injected clock stands at each of the 10 minutes in
 turn; at each, every monitor's scheduled tick is fired (the function APScheduler

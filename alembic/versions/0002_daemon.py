@@ -1,7 +1,7 @@
 """Prediction traffic of each run (value histogram, latency quantiles) as JSON.
 
 Revision ID: 0002_daemon
-Revises: 0002_quality
+Revises: 0002_reports
 Create Date: 2026-11-27
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_daemon"
-down_revision = "0002_quality"
+down_revision = "0002_reports"
 branch_labels = None
 depends_on = None
 

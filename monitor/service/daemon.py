@@ -4,8 +4,9 @@ This is the composition root of ``driftwarden serve``; the HTTP app and the
 signal handling drive it through its methods (start, reload, run_now, stop).
 
 Sinks receive every stored run in order: the in-memory latest results, the
-exporter, the run log, then any sinks passed in (reports, alerts). A sink
-with a ``reconfigure(config)`` method is told about every successful reload.
+exporter, the run log, then any sinks passed in or built by the factories of
+:mod:`monitor.service.sinks` (reports, alerts), with their optional
+``reconfigure``/``start``/``stop`` hooks.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
 from prometheus_client.registry import CollectorRegistry
 
@@ -33,6 +34,7 @@ from monitor.service.cancel import StatementCanceller, TrackingEngineCache
 from monitor.service.executor import RunExecutor
 from monitor.service.logs import RunLog
 from monitor.service.scheduler import MonitorScheduler
+from monitor.service.sinks import Background, Reconfigurable, SinkFactory, build_sinks
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -45,12 +47,6 @@ MIN_PROFILES = 64
 
 RESTART_FIELDS = ("store_url", "reports_dir", "listen", "workers")
 """``[service]`` options read once at start; a reload that changes them says so."""
-
-
-@runtime_checkable
-class Reconfigurable(Protocol):
-    def reconfigure(self, config: Config) -> None:
-        """Take a new, valid config (monitors added, removed or changed)."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +69,7 @@ class Daemon:
         environ: Mapping[str, str] | None = None,
         runner: Runner | None = None,
         sinks: Sequence[Sink] = (),
+        sink_factories: Sequence[SinkFactory] = (),
         registry: CollectorRegistry | None = None,
         process_metrics: bool = True,
     ) -> None:
@@ -85,7 +82,13 @@ class Daemon:
         self.exporter = Exporter(self.latest, registry=registry, process_metrics=process_metrics)
         self.canceller = StatementCanceller()
         self.runner = runner or Runner(engines=TrackingEngineCache(self.canceller), clock=clock)
-        self.sinks: list[Sink] = [self.latest, self.exporter, RunLog(), *sinks]
+        self.sinks: list[Sink] = [
+            self.latest,
+            self.exporter,
+            RunLog(),
+            *sinks,
+            *build_sinks(config, store, self.runner, sink_factories),
+        ]
         self.pipeline = Pipeline(self.runner, store, self.sinks)
         self.executor = RunExecutor(
             self.pipeline, workers=config.service.workers, clock=clock, canceller=self.canceller
@@ -122,6 +125,9 @@ class Daemon:
         self.latest.restore(self.store, config.monitors)
         self._reconfigure_sinks(config)
         self.exporter.config_loaded(True, self.clock())
+        for sink in self.sinks:
+            if isinstance(sink, Background):
+                sink.start()
         self.executor.start()
         caught_up = self.scheduler.start(config.monitors, self.store.last_success_window)
         self._started = True
@@ -144,8 +150,12 @@ class Daemon:
         self._stopped = True
         if grace is None:
             grace = self._config.service.shutdown_grace.total_seconds()
+        deadline = time.monotonic() + grace
         self.scheduler.stop()
         cut = self.executor.stop(grace, hurry)
+        for sink in self.sinks:
+            if isinstance(sink, Background):
+                sink.stop(max(deadline - time.monotonic(), 1.0))
         if cut:
             log.warning(
                 "shutdown: %d run(s) cut short and recorded: %s",

@@ -13,18 +13,17 @@ import os
 import queue
 import signal
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
 
 from monitor.config import Config, load_config
-from monitor.pipeline import Sink
 from monitor.runner import utcnow
 from monitor.service.daemon import Daemon
 from monitor.service.http import create_app
 from monitor.service.httpserver import HttpServer, HttpServerError
-from monitor.service.sinks import build_sinks
+from monitor.service.sinks import SINK_FACTORIES, SinkFactory
 from monitor.source import mask_url
 from monitor.store import Store
 
@@ -72,7 +71,7 @@ def serve(
     *,
     environ: Mapping[str, str] | None = None,
     clock: Callable[[], datetime] = utcnow,
-    sinks: Callable[[Config, Store], list[Sink]] = build_sinks,
+    sink_factories: Sequence[SinkFactory] = SINK_FACTORIES,
 ) -> int:
     """Run the service until SIGTERM/SIGINT; return the exit code."""
     environ = os.environ if environ is None else environ
@@ -85,7 +84,7 @@ def serve(
         config_path=config_path,
         clock=clock,
         environ=environ,
-        sinks=sinks(config, store),
+        sink_factories=sink_factories,
     )
     _warn_if_open(config, daemon.api_token())
     signals = SignalQueue()

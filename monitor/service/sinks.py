@@ -1,31 +1,94 @@
 """The extra sinks of ``driftwarden serve``, after the built-in ones.
 
-Each factory takes the config and the store and returns a sink (or None when
-the config does not enable it). A sink is any object with a ``name`` and
-``publish(monitor, result, data)`` (:class:`monitor.pipeline.Sink`); one with
-``reconfigure(config)`` also hears about every successful config reload.
+Each factory takes the config, the store and the runner and returns a sink (or
+None when the config does not enable it). A sink is any object with a ``name``
+and ``publish(monitor, result, data)`` (:class:`monitor.pipeline.Sink`). The
+daemon also calls, when a sink has them:
+
+- ``reconfigure(config)`` after every successful config reload;
+- ``start()`` when the service starts and ``stop(timeout)`` when it stops (after
+  the last run has been recorded), for sinks with a thread of their own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from monitor.config import Config
+from monitor.config.models import MonitorConfig
 from monitor.pipeline import Sink
+from monitor.reports import ReportPublisher, ReportSink, ReportWorker
+from monitor.result import RunResult
+from monitor.runner import RunData, Runner
 from monitor.store import Store
 
-SinkFactory = Callable[[Config, Store], Sink | None]
+SinkFactory = Callable[[Config, Store, Runner], Sink | None]
 
-SINK_FACTORIES: tuple[SinkFactory, ...] = ()
-"""Factories of the HTML report and alert sinks, in the order they publish."""
+
+@runtime_checkable
+class Reconfigurable(Protocol):
+    def reconfigure(self, config: Config) -> None:
+        """Take a new, valid config (monitors added, removed or changed)."""
+
+
+@runtime_checkable
+class Background(Protocol):
+    def start(self) -> None:
+        """Start the sink's own thread."""
+
+    def stop(self, timeout: float) -> None:
+        """Finish (or drop) pending work and end the thread within ``timeout`` seconds."""
+
+
+class ServiceReports:
+    """HTML reports for the daemon: built one at a time on a background worker, so a
+    slow report never delays a run (see :class:`~monitor.reports.ReportWorker`)."""
+
+    name = "reports"
+
+    def __init__(self, config: Config, store: Store, runner: Runner) -> None:
+        self.publisher = ReportPublisher(
+            Path(config.service.reports_dir),
+            store,
+            config.monitors,
+            registry=runner.registry,
+            clock=runner.clock,
+        )
+        self.worker = ReportWorker(self.publisher)
+        self._sink = ReportSink(self.publisher, self.worker)
+
+    def publish(self, monitor: MonitorConfig, result: RunResult, data: RunData | None) -> None:
+        self._sink.publish(monitor, result, data)
+
+    def reconfigure(self, config: Config) -> None:
+        self.publisher.monitors = list(config.monitors)
+
+    def start(self) -> None:
+        self.worker.start()
+
+    def stop(self, timeout: float) -> None:
+        self.worker.stop(timeout)
+
+
+def report_sink(config: Config, store: Store, runner: Runner) -> Sink | None:
+    if not any(m.report.enabled for m in config.monitors):
+        return None
+    return ServiceReports(config, store, runner)
+
+
+SINK_FACTORIES: tuple[SinkFactory, ...] = (report_sink,)
+"""Sinks after the built-in ones (latest results, exporter, run log), in publishing order;
+the alerts sink goes here too."""
 
 
 def build_sinks(
-    config: Config, store: Store, factories: Sequence[SinkFactory] = SINK_FACTORIES
+    config: Config, store: Store, runner: Runner, factories: Sequence[SinkFactory]
 ) -> list[Sink]:
     sinks = []
     for factory in factories:
-        sink = factory(config, store)
+        sink = factory(config, store, runner)
         if sink is not None:
             sinks.append(sink)
     return sinks

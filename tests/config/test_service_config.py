@@ -21,7 +21,6 @@ def test_the_shipped_config_loads_with_the_defaults() -> None:
     assert s.listen == "127.0.0.1:8000" and (s.host, s.port) == ("127.0.0.1", 8000)
     assert s.workers == 4 and s.shutdown_grace == timedelta(seconds=30)
     assert s.api_token is None and s.public_url is None
-    assert s.base_url() == "http://127.0.0.1:8000"
 
 
 @pytest.mark.parametrize(
@@ -91,11 +90,6 @@ reference = {{ last = "1d" }}
 def test_bad_service_options_are_refused_with_the_field(text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         service(text)
-
-
-def test_public_url_is_used_for_links_without_trailing_slash() -> None:
-    assert service('public_url = "https://dw.example.com/"').base_url() == "https://dw.example.com"
-    assert service('listen = "0.0.0.0:9000"').base_url() == "http://localhost:9000"
 
 
 def test_the_latency_column_cannot_also_be_a_feature() -> None:

@@ -22,7 +22,7 @@ from monitor.runner import utcnow
 from tests.servers import binary, free_port
 from tests.service.harness import config_text
 from tests.service.process import Served, serve
-from tests.service.sources import monitor_toml, write_source
+from tests.service.sources import NO_REPORT, monitor_toml, write_source
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -130,7 +130,7 @@ def test_prometheus_scrapes_the_stored_values_and_sees_the_source_go_down_and_up
             tmp_path,
             source_url,
             service=f'listen = "127.0.0.1:{port}"\nrun_timeout = "20s"',
-            monitors=monitor_toml("churn", source_url, now, schedule="every 2s"),
+            monitors=monitor_toml("churn", source_url, now, schedule="every 2s", extra=NO_REPORT),
         )
     )
 

@@ -11,6 +11,9 @@ import pandas as pd
 from monitor.config import Config, parse_config
 from tests.conftest import write_table
 
+NO_REPORT = "[monitors.report]\nenabled = false\n"
+"""``extra`` for :func:`monitor_toml`: no HTML report (Evidently is slow to import)."""
+
 NOW = datetime(2026, 3, 2, 12, 30, tzinfo=UTC)
 """The fake clock's instant in most tests (the hourly tick before it is 12:00)."""
 

@@ -6,8 +6,14 @@ import logging
 from pathlib import Path
 
 import pytest
+from prometheus_client.registry import CollectorRegistry
 
-from monitor.result import RunStatus
+from monitor.config import Config
+from monitor.config.models import MonitorConfig
+from monitor.result import RunResult, RunStatus
+from monitor.runner import RunData, Runner
+from monitor.service.daemon import Daemon
+from monitor.store import Store
 from tests.service.fakes import GatedRunner
 from tests.service.harness import harness, wait_idle
 from tests.service.sources import monitor_toml
@@ -93,3 +99,48 @@ def test_the_profile_cache_has_room_for_every_monitor(tmp_path: Path) -> None:
         for i in range(40):
             h.daemon.run_now(f"m{i:02d}").result(timeout=60)
         assert h.daemon.runner.profiles.misses == misses, "every reference was still cached"
+
+
+class HookedSink:
+    name = "hooked"
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    def publish(self, monitor: MonitorConfig, result: RunResult, data: RunData | None) -> None:
+        self.events.append(f"publish {monitor.name} {result.status.value}")
+
+    def reconfigure(self, config: Config) -> None:
+        self.events.append(f"reconfigure {len(config.monitors)}")
+
+    def start(self) -> None:
+        self.events.append("start")
+
+    def stop(self, timeout: float) -> None:
+        self.events.append("stop")
+
+
+def test_factory_sinks_are_started_told_of_reloads_fed_runs_and_stopped(tmp_path: Path) -> None:
+    sink = HookedSink()
+
+    def factory(config: Config, store: Store, runner: Runner) -> HookedSink:
+        assert isinstance(runner, Runner) and isinstance(store, Store)
+        return sink
+
+    with harness(tmp_path, start=False) as h:
+        daemon = Daemon(
+            h.daemon.config,
+            h.daemon.store,
+            config_path=h.config_path,
+            clock=h.clock,
+            sink_factories=[factory],
+            registry=CollectorRegistry(),
+            process_metrics=False,
+        )
+        daemon.start()
+        wait_idle(daemon)
+        assert daemon.reload().ok
+        daemon.stop(grace=5)
+    assert sink.events[:2] == ["reconfigure 2", "start"]
+    assert sorted(sink.events[2:4]) == ["publish churn ok", "publish fraud ok"]
+    assert sink.events[4:] == ["reconfigure 2", "stop"]

@@ -16,7 +16,7 @@ from monitor.store import Store
 from tests.servers import free_port
 from tests.service.harness import config_text
 from tests.service.process import Served, serve
-from tests.service.sources import monitor_toml, write_source
+from tests.service.sources import NO_REPORT, monitor_toml, write_source
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +37,7 @@ def write_config(
         tmp_path,
         source_url,
         service=f'listen = "127.0.0.1:{port}"\n{service}',
-        monitors=monitors or monitor_toml("churn", source_url, utcnow()),
+        monitors=monitors or monitor_toml("churn", source_url, utcnow(), extra=NO_REPORT),
     )
     path.write_text(text)
     return path, source_url
@@ -50,7 +50,8 @@ def ready(s: Served) -> bool:
 def test_sigterm_with_a_run_in_flight_records_it_and_exits_0(tmp_path: Path) -> None:
     port = free_port()
     source_url = f"sqlite:///{tmp_path / 'source.db'}"
-    slow = monitor_toml("slow", source_url, utcnow()).replace('table = "predictions"\n', SLOW_QUERY)
+    slow = monitor_toml("slow", source_url, utcnow(), extra=NO_REPORT)
+    slow = slow.replace('table = "predictions"\n', SLOW_QUERY)
     path, _ = write_config(tmp_path, port, service='shutdown_grace = "1s"', monitors=slow)
 
     with serve(path, port) as s:
@@ -89,7 +90,7 @@ def test_sighup_reloads_and_a_bad_config_keeps_the_old_one(tmp_path: Path) -> No
         assert "driftwarden_config_last_reload_successful 0.0" in s.get("/metrics").text
         assert ready(s), "the service keeps running"
 
-        path.write_text(good + monitor_toml("second", source_url, utcnow()))
+        path.write_text(good + monitor_toml("second", source_url, utcnow(), extra=NO_REPORT))
         s.signal(signal.SIGHUP)
         s.wait_for(lambda: len(s.get("/api/monitors").json()) == 2, what="the second monitor")
         assert "driftwarden_config_last_reload_successful 1.0" in s.get("/metrics").text
@@ -127,3 +128,26 @@ def test_a_taken_port_is_an_error_exit(tmp_path: Path) -> None:
         assert store.latest() == {}, "no run starts when the service cannot listen"
     finally:
         store.close()
+
+
+@pytest.mark.integration
+def test_the_report_of_a_run_is_written_and_served(tmp_path: Path) -> None:
+    port = free_port()
+    source_url = f"sqlite:///{tmp_path / 'source.db'}"
+    path, _ = write_config(tmp_path, port, monitors=monitor_toml("churn", source_url, utcnow()))
+
+    def report_url() -> str | None:
+        url: str | None = s.get("/api/monitors").json()[0]["report_url"]
+        return url
+
+    with serve(path, port) as s:
+        s.wait_for(lambda: report_url() is not None, timeout=120, what="the report")
+        url = report_url()
+        assert url == "/reports/churn/latest.html"
+        page = s.get(url)
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert "churn" in page.text
+        index = s.get("/reports/")
+        assert index.status_code == 200 and "churn" in index.text
+        assert s.get("/reports/../driftwarden.db").status_code == 404
+        assert s.stop(timeout=60) == 0

@@ -55,7 +55,7 @@ def test_downgrade_and_upgrade_keep_the_runs_and_their_rows(store_url: str) -> N
                     "VALUES (1, 'x', 'feature', 'numerical', 'ok', 1, 1, 0, 0)"
                 )
             )
-        _migrate(store, "0002_quality", down=True)
+        _migrate(store, "0002_reports", down=True)
         columns = {c["name"] for c in sa.inspect(store.engine).get_columns("runs")}
         assert "traffic" not in columns
         with store.engine.connect() as conn:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
 from monitor.config.models import ServiceConfig
+from monitor.reports.paths import url_of
 from monitor.service.http.deps import DaemonDep
 from monitor.service.http.models import ErrorResponse
 
@@ -47,10 +47,12 @@ def resolve_report(root: Path, relative: str) -> Path | None:
 
 
 def latest_report_url(service: ServiceConfig, monitor: str) -> str | None:
-    """Link to the monitor's latest report when the reports folder has one."""
-    if resolve_report(Path(service.reports_dir), f"{monitor}/{LATEST}") is None:
+    """Link to the monitor's latest report when the reports folder has one (a path
+    on this server unless ``service.public_url`` is set)."""
+    relative = f"{monitor}/{LATEST}"
+    if resolve_report(Path(service.reports_dir), relative) is None:
         return None
-    return f"{service.base_url()}/reports/{quote(monitor, safe='')}/{LATEST}"
+    return url_of(service.public_url, relative)
 
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {

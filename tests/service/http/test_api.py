@@ -45,7 +45,8 @@ def test_a_report_link_appears_once_the_report_exists(h: Harness) -> None:
     latest.parent.mkdir(parents=True)
     latest.write_text("<html></html>")
     churn = h.client.get("/api/monitors").json()[0]
-    assert churn["report_url"] == "http://127.0.0.1:8000/reports/churn/latest.html"
+    assert churn["report_url"] == "/reports/churn/latest.html"
+    assert h.client.get(churn["report_url"]).text == "<html></html>"
 
 
 def test_a_failing_monitor_shows_its_last_error(h: Harness) -> None:
