@@ -1,9 +1,8 @@
 """index.html and a report in headless Chromium, served over HTTP from the reports folder.
 
-The pages are served by ``reports_app`` below: a Starlette ``StaticFiles`` mount of the
-reports folder under ``/reports``, the layout the service's own HTTP server uses.
-Swap it for the service's app to test the real thing. Screenshots are kept under
-``test-artifacts/reports/``.
+The pages are served by the service's own HTTP app (``create_app`` of a daemon whose
+config points at the test's reports folder), so what the browser loads is what
+``driftwarden serve`` serves. Screenshots are kept under ``test-artifacts/reports/``.
 """
 
 from __future__ import annotations
@@ -16,14 +15,13 @@ from typing import Any
 
 import pytest
 import uvicorn
-from starlette.applications import Starlette
-from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 
 from monitor.result import ColumnStatus, Role
+from monitor.service.daemon import Daemon
+from monitor.service.http.app import create_app
 from tests.browser import chromium
 from tests.factories import CURRENT_END
-from tests.reports.conftest import Make
+from tests.reports.conftest import Make, Setup
 from tests.reports.test_page import HOSTILE
 from tests.servers import free_port
 
@@ -35,18 +33,23 @@ Array.from(document.querySelectorAll('tr')).map(
 """
 
 
-def reports_app(root: Path) -> Any:
-    return Starlette(routes=[Mount("/reports", StaticFiles(directory=root, html=True))])
+def service_app(setup: Setup) -> Any:
+    """The service's FastAPI app over the setup's store and reports folder (not started:
+    no schedule, only the HTTP routes)."""
+    service = setup.config.service.model_copy(update={"reports_dir": str(setup.reports)})
+    config = setup.config.model_copy(update={"service": service})
+    daemon = Daemon(config, setup.store, runner=setup.runner, process_metrics=False)
+    return create_app(daemon)
 
 
 @pytest.fixture
 def serve() -> Iterator[Any]:
     servers: list[tuple[uvicorn.Server, threading.Thread]] = []
 
-    def start(root: Path) -> str:
+    def start(setup: Setup) -> str:
         port = free_port()
         server = uvicorn.Server(
-            uvicorn.Config(reports_app(root), host="127.0.0.1", port=port, log_level="warning")
+            uvicorn.Config(service_app(setup), host="127.0.0.1", port=port, log_level="warning")
         )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
@@ -77,7 +80,7 @@ def test_index_and_report_render_without_errors(make_setup: Make, serve: Any) ->
     result = s.pipeline.run(s.monitor, CURRENT_END)
     stored = s.store.get_run(result.run_id or -1)
     assert stored is not None and stored.report_path is not None, stored
-    base = serve(s.reports)
+    base = serve(s)
 
     with chromium() as page:
         # The index needs no JavaScript.
