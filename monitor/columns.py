@@ -9,6 +9,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ import pandas as pd
 
 from monitor.checks.table import FeatureTable, sample_rows
 from monitor.errors import DataError
-from monitor.stats import FeatureType
+from monitor.stats import FeatureType, Sample
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,13 @@ class TypedColumn:
     @property
     def rows(self) -> int:
         return int(self.values.size) + self.missing
+
+    @cached_property
+    def sample(self) -> Sample:
+        """The values prepared for the drift tests; what a test derives from them
+        (sorted values, counts) is kept here, so a reference column held in a cached
+        profile is prepared once for all runs."""
+        return Sample(self.values, self.feature_type)
 
 
 def float_array(
