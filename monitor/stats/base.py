@@ -126,7 +126,10 @@ class StatTest:
     """Fewest values per window the test needs; fewer gives ``too_few_values``."""
 
     def score(self, reference: Sample, current: Sample) -> float:
-        """The raw score; NaN where the test is not defined on these samples."""
+        """The raw score; NaN where the test is not defined on these samples,
+        including windows smaller than ``min_size``."""
+        if reference.size < self.min_size or current.size < self.min_size:
+            return math.nan
         value = float(self.func(reference, current))
         if value == math.inf:
             return LARGEST_SCORE

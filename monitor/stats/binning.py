@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from monitor.stats.base import FeatureType, Floats, Values
-from monitor.stats.overflow import overflow_scale
 from monitor.stats.sample import Sample
+from monitor.stats.scaling import safe_scale
 
 HISTOGRAM_MIN_UNIQUE = 20
 """A numerical reference with more distinct values than this is histogrammed;
@@ -73,7 +73,7 @@ def sturges_edges(low: float, high: float, size: int) -> Floats:
 def bin_counts(sample: Sample, edges: Floats, scale: float = 1.0) -> Floats:
     """How many values fall in each bin (last bin closed), as ``np.histogram`` counts.
 
-    ``scale`` multiplies the values first (see :mod:`monitor.stats.overflow`).
+    ``scale`` multiplies the values first (see :mod:`monitor.stats.scaling`).
     """
     if sample.has_sorted:
         ordered = sample.sorted if scale == 1.0 else sample.sorted * scale
@@ -98,7 +98,7 @@ def binned_shares(reference: Sample, current: Sample, *, fill: bool) -> tuple[Fl
         reference.feature_type is FeatureType.NUMERICAL
         and reference.n_unique > HISTOGRAM_MIN_UNIQUE
     ):
-        scale = overflow_scale(reference, current)
+        scale = safe_scale(reference, current)
         edges = sturges_edges(
             min(reference.minimum, current.minimum) * scale,
             max(reference.maximum, current.maximum) * scale,

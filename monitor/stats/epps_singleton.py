@@ -9,8 +9,8 @@ import numpy as np
 from scipy import stats
 
 from monitor.stats.base import Comparison, FeatureType, ScoreKind, StatTest
-from monitor.stats.overflow import overflow_scale
 from monitor.stats.sample import Sample
+from monitor.stats.scaling import safe_scale
 
 
 def epps_singleton_p_value(reference: Sample, current: Sample) -> float:
@@ -19,20 +19,26 @@ def epps_singleton_p_value(reference: Sample, current: Sample) -> float:
     The test scales by the interquartile range of both windows together. Both
     windows holding one and the same value give p = 1. Otherwise a zero range
     (more than half of all values equal) leaves the test undefined: NaN, no
-    verdict (Evidently raises).
+    verdict (Evidently raises). So does a failure of scipy's linear algebra on
+    extreme values (values beyond ~1e300 next to a tiny range). A range that
+    overflows is avoided by rescaling by a power of two (the test is scale-free).
     """
     u, v = reference.sorted, current.sorted
     if u[0] == u[-1] == v[0] == v[-1]:
         return 1.0
-    scale = overflow_scale(reference, current)
     ref, cur = reference.floats, current.floats
-    if scale != 1.0:
-        ref, cur = ref * scale, cur * scale
-    if stats.iqr(np.concatenate((ref, cur))) == 0:
-        return math.nan
     with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return float(stats.epps_singleton_2samp(ref, cur).pvalue)
+        warnings.simplefilter("ignore")
+        spread = stats.iqr(np.concatenate((ref, cur)))
+        if spread == 0:
+            return math.nan
+        if not np.isfinite(spread):  # the range itself overflows: rescale (scale-free)
+            scale = safe_scale(reference, current)
+            ref, cur = ref * scale, cur * scale
+        try:
+            return float(stats.epps_singleton_2samp(ref, cur).pvalue)
+        except np.linalg.LinAlgError:
+            return math.nan
 
 
 EPPS_SINGLETON = StatTest(
@@ -46,6 +52,7 @@ EPPS_SINGLETON = StatTest(
     evidently_name="es",
     min_size=5,
     note="Needs five values per window (scipy returns NaN below). Undefined (no verdict) "
-    "when the pooled interquartile range is zero, where Evidently raises; both windows "
-    "holding one and the same value give p = 1.",
+    "when the pooled interquartile range is zero, where Evidently raises, or when scipy's "
+    "linear algebra fails on extreme values; both windows holding one and the same value "
+    "give p = 1.",
 )

@@ -8,8 +8,8 @@ import numpy as np
 
 from monitor.stats.base import Comparison, FeatureType, Floats, ScoreKind, StatTest
 from monitor.stats.binning import aligned_counts, bin_counts, sturges_edges, union_distinct
-from monitor.stats.overflow import overflow_scale
 from monitor.stats.sample import Sample
+from monitor.stats.scaling import safe_scale
 
 
 def hellinger_distance(reference: Sample, current: Sample) -> float:
@@ -32,16 +32,23 @@ def hellinger_distance(reference: Sample, current: Sample) -> float:
 
 
 def _numerical_coefficient(reference: Sample, current: Sample) -> float:
-    scale = overflow_scale(reference, current)
+    scale = safe_scale(reference, current)
     keys = union_distinct(reference, current)
     edges = sturges_edges(float(keys[0]) * scale, float(keys[-1]) * scale, int(keys.size))
     widths = np.diff(edges)
     ref_counts = bin_counts(reference, edges, scale)
     cur_counts = bin_counts(current, edges, scale)
-    ref_density = ref_counts / widths / ref_counts.sum()
-    cur_density = cur_counts / widths / cur_counts.sum()
     bin_width = (edges.max() - edges.min()) / (edges.size - 1)
-    return _sequential_sum(np.sqrt(ref_density * cur_density) * bin_width)
+    with np.errstate(over="ignore", invalid="ignore"):
+        ref_density = ref_counts / widths / ref_counts.sum()
+        cur_density = cur_counts / widths / cur_counts.sum()
+        terms = np.sqrt(ref_density * cur_density) * bin_width
+    if not np.all(np.isfinite(terms)):
+        # Densities overflow when the bins are extremely narrow next to the values;
+        # the same terms, regrouped, stay finite.
+        shares = np.sqrt((ref_counts / ref_counts.sum()) * (cur_counts / cur_counts.sum()))
+        terms = shares * (bin_width / widths)
+    return _sequential_sum(terms)
 
 
 def _sequential_sum(terms: Floats) -> float:
@@ -58,6 +65,7 @@ HELLINGER = StatTest(
     comparison=Comparison.GE,
     func=hellinger_distance,
     evidently_name="hellinger",
-    note="Values beyond ~1e120 are rescaled before binning so the bins stay finite "
-    "(Evidently raises there).",
+    note="Values beyond ~1e120 (or all below ~1e-120) are rescaled before binning so the "
+    "bins stay finite (Evidently raises there); densities that still overflow are "
+    "regrouped (Evidently's coefficient becomes inf and the distance 0).",
 )

@@ -24,6 +24,6 @@ JENSENSHANNON = StatTest(
     comparison=Comparison.GE,
     func=jensenshannon_distance,
     evidently_name="jensenshannon",
-    note="Values beyond ~1e120 are rescaled before binning so the bins stay finite "
-    "(Evidently raises there).",
+    note="Values beyond ~1e120 (or all below ~1e-120) are rescaled before binning so the "
+    "bins stay finite (Evidently raises there).",
 )

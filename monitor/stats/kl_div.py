@@ -25,6 +25,6 @@ KL_DIV = StatTest(
     comparison=Comparison.GE,
     func=kl_divergence,
     evidently_name="kl_div",
-    note="Values beyond ~1e120 are rescaled before binning so the bins stay finite "
-    "(Evidently raises there).",
+    note="Values beyond ~1e120 (or all below ~1e-120) are rescaled before binning so the "
+    "bins stay finite (Evidently raises there).",
 )

@@ -24,6 +24,6 @@ PSI = StatTest(
     comparison=Comparison.GE,
     func=psi,
     evidently_name="psi",
-    note="Values beyond ~1e120 are rescaled before binning so the bins stay finite "
-    "(Evidently raises there).",
+    note="Values beyond ~1e120 (or all below ~1e-120) are rescaled before binning so the "
+    "bins stay finite (Evidently raises there).",
 )

@@ -81,7 +81,8 @@ class Sample:
     def std(self) -> float:
         """Population standard deviation (ddof 0) of the values in their original order."""
         if self._std is None:
-            self._std = float(np.std(self._floats()))
+            floats = self._floats()
+            self._std = float(np.std(floats)) if floats.size else float("nan")
         return self._std
 
     @property
@@ -123,6 +124,8 @@ class Sample:
     def prepare(self) -> Sample:
         """Compute now what the tests will ask for (sorted values and spread for
         numbers, category counts otherwise), e.g. while building a reference profile."""
+        if self.size == 0:
+            return self
         if self.is_numerical:
             self._std = self.std
         self._counts = self.counts

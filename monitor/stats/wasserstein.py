@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from monitor.stats.base import Comparison, FeatureType, ScoreKind, StatTest
 from monitor.stats.cdf import cdf_distance
-from monitor.stats.overflow import overflow_scale
 from monitor.stats.sample import Sample
+from monitor.stats.scaling import safe_scale
 
 MIN_NORM = 0.001
 """Floor of the norm, so a constant reference does not divide by zero."""
@@ -14,11 +14,12 @@ MIN_NORM = 0.001
 def wasserstein_normed(reference: Sample, current: Sample) -> float:
     """W1(reference, current) / max(std(reference), 0.001).
 
-    Values beyond ~1e120 are rescaled by a power of two first (the ratio is
-    scale-free, the floor is rescaled with them); Evidently's standard
-    deviation overflows there and its score collapses to 0 or NaN.
+    Values beyond ~1e120 (or all below ~1e-120) are rescaled by a power of two
+    first (the ratio is scale-free, the floor is rescaled with them);
+    Evidently's standard deviation overflows there and its score collapses to
+    0 or NaN.
     """
-    scale = overflow_scale(reference, current)
+    scale = safe_scale(reference, current)
     if scale == 1.0:
         distance = cdf_distance(reference.sorted, current.sorted, 1)
         spread = reference.std
@@ -37,6 +38,6 @@ WASSERSTEIN = StatTest(
     comparison=Comparison.GE,
     func=wasserstein_normed,
     evidently_name="wasserstein",
-    note="Values beyond ~1e120 are rescaled so the score stays defined "
-    "(Evidently's standard deviation overflows there).",
+    note="Values beyond ~1e120 (or all below ~1e-120) are rescaled so the score stays "
+    "defined (Evidently's standard deviation overflows there).",
 )
