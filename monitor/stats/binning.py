@@ -57,12 +57,15 @@ def sturges_edges(low: float, high: float, size: int) -> Floats:
     maximum and size, without the data.
 
     Where numpy refuses (more bins than there are representable numbers in a
-    tiny range) the distinct edges are used instead of raising.
+    tiny range) the distinct edges are used instead of raising; a single value
+    too large for ±0.5 to move it gets the neighbouring floats as edges.
     """
     first, last = np.float64(low), np.float64(high)
     width = np.subtract(last, first) / (np.log2(size) + 1.0)
     if first == last:
         first, last = first - 0.5, last + 0.5
+        if first == last:
+            first, last = np.nextafter(first, -np.inf), np.nextafter(last, np.inf)
     n_bins = int(np.ceil(np.subtract(last, first) / width)) if width else 1
     edges: Floats = np.linspace(first, last, n_bins + 1, endpoint=True, dtype=np.float64)
     if np.any(edges[:-1] >= edges[1:]):

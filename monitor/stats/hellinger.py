@@ -34,6 +34,8 @@ def hellinger_distance(reference: Sample, current: Sample) -> float:
 def _numerical_coefficient(reference: Sample, current: Sample) -> float:
     scale = safe_scale(reference, current)
     keys = union_distinct(reference, current)
+    if keys.size == 1:
+        return 1.0  # one and the same value in both windows
     edges = sturges_edges(float(keys[0]) * scale, float(keys[-1]) * scale, int(keys.size))
     widths = np.diff(edges)
     ref_counts = bin_counts(reference, edges, scale)

@@ -37,4 +37,6 @@ def safe_scale(*samples: Sample) -> float:
         return 1.0
     exponent = math.frexp(biggest)[1]
     exponent += exponent % 2
+    # Subnormal values cannot all be lifted to 1 by one representable factor.
+    exponent = max(exponent, -1022)
     return math.ldexp(1.0, -exponent)
