@@ -69,13 +69,34 @@ def numerical(series: pd.Series, *, column: str, monitor: str, window: str) -> T
 
 
 def categorical(series: pd.Series) -> TypedColumn:
-    """Text categories; integral numbers print without a decimal point (``1.0`` → ``"1"``)."""
+    """Text categories; integral numbers print without a decimal point (``1.0`` → ``"1"``).
+
+    Columns holding only text (and missing markers), or plain integers, take a
+    vectorised path with the same labels; anything else goes value by value.
+    """
+    fast = _categorical_fast(series)
+    if fast is not None:
+        return fast
     labels = [canonical_label(v) for v in series.tolist()]
     present = [label for label in labels if label is not None]
     values = np.array(present, dtype=object)
     return TypedColumn(
         str(series.name), FeatureType.CATEGORICAL, values, len(labels) - len(present)
     )
+
+
+def _categorical_fast(series: pd.Series) -> TypedColumn | None:
+    name = str(series.name)
+    if series.dtype.kind in "iu":
+        labels = series.to_numpy().astype(str).astype(object)
+        return TypedColumn(name, FeatureType.CATEGORICAL, labels, 0)
+    if series.dtype.kind not in "OU" and not pd.api.types.is_string_dtype(series):
+        return None
+    if pd.api.types.infer_dtype(series, skipna=True) not in ("string", "empty"):
+        return None
+    missing = series.isna().to_numpy()
+    values = series.to_numpy(dtype=object)[~missing]
+    return TypedColumn(name, FeatureType.CATEGORICAL, values, int(missing.sum()))
 
 
 def canonical_label(value: Any) -> str | None:

@@ -75,3 +75,28 @@ def test_integer_labels_agree_across_storage(value: int) -> None:
 def test_infer_feature_type(values: list[object], expected: FeatureType) -> None:
     assert infer_feature_type(pd.Series(values)) is expected
     assert infer_feature_type(pd.Series(values, dtype=object)) is expected
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["b", "a", None, "b", math.nan, "c"],
+        [3, 1, 2, 3],
+        np.array([7, 250, 0], dtype=np.uint8),
+        [None, None],
+        ["x", 1, None],  # mixed: value by value
+    ],
+)
+def test_vectorised_categorical_typing_gives_the_same_labels(values: object) -> None:
+    series = pd.Series(values, name="c")
+    column = categorical(series)
+    labels = [canonical_label(v) for v in series.tolist()]
+    assert column.values.tolist() == [label for label in labels if label is not None]
+    assert column.missing == sum(label is None for label in labels)
+    assert column.values.dtype == object
+
+
+def test_missing_markers_of_string_columns_are_missing() -> None:
+    column = categorical(pd.Series(["a", pd.NA, "b", None], dtype="string", name="c"))
+    assert column.values.tolist() == ["a", "b"]
+    assert column.missing == 2

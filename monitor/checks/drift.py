@@ -30,6 +30,7 @@ from monitor.result import ColumnResult, ColumnStatus, DatasetDrift, Role
 from monitor.stats import (
     FeatureType,
     OutcomeStatus,
+    Sample,
     ScoreKind,
     StatTest,
     StatTestRegistry,
@@ -52,8 +53,15 @@ class ColumnPair:
 
 
 def choose_test(
-    pair: ColumnPair, drift: DriftConfig, registry: StatTestRegistry
+    pair: ColumnPair,
+    drift: DriftConfig,
+    registry: StatTestRegistry,
+    *,
+    current: Sample | None = None,
 ) -> tuple[StatTest, float]:
+    """The column's test and threshold; ``current`` is the current window's
+    sample when the caller already holds one (the default rule may count its
+    distinct values)."""
     kind = pair.reference.feature_type
     column = pair.reference.name
     override = drift.columns.get(column)
@@ -63,7 +71,8 @@ def choose_test(
     if name is not None:
         test = registry.get(name, kind)
     else:
-        n_unique = distinct_values(pair.reference.sample, pair.current.sample, cap=FEW_UNIQUE)
+        current = current if current is not None else pair.current.sample
+        n_unique = distinct_values(pair.reference.sample, current, cap=FEW_UNIQUE)
         test = registry.default_for(kind, pair.reference.values.size, n_unique)
     threshold = override.threshold if override and override.threshold is not None else None
     if threshold is None:
@@ -115,8 +124,12 @@ def column_drift(
     )
     if ref.values.size < min_rows or cur.values.size < min_rows:
         return untested
-    test, threshold = choose_test(pair, drift, registry)
-    outcome = test.evaluate(ref.sample, cur.sample, threshold)
+    # What a test derives from the current window (a sorted copy of a numerical
+    # column) serves this column only: a local sample lets it go when done. The
+    # reference sample is the cached profile's, prepared once.
+    current = Sample(cur.values, cur.feature_type)
+    test, threshold = choose_test(pair, drift, registry, current=current)
+    outcome = test.evaluate(ref.sample, current, threshold)
     result = dataclasses.replace(
         untested,
         method=outcome.method,
@@ -132,7 +145,7 @@ def column_drift(
     if guard is None:
         return result
     effect, size = guard
-    effect_size = effect.score(ref.sample, cur.sample)
+    effect_size = effect.score(ref.sample, current)
     return dataclasses.replace(
         result,
         effect_method=effect.name,

@@ -14,13 +14,14 @@ gap, so integrals over the gaps come out exactly as scipy computes them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from monitor.stats.base import Floats
 
-Ints = npt.NDArray[np.intp]
+Ints = npt.NDArray[np.signedinteger[Any]]
 
 
 @dataclass(frozen=True)
@@ -58,20 +59,50 @@ class MergedCdf:
 
 def merge_sorted(u_sorted: Floats, v_sorted: Floats) -> MergedCdf:
     """Merge two ascending samples, keeping which sample each value came from."""
-    both = np.concatenate((u_sorted, v_sorted))
-    order = np.argsort(both, kind="stable")
-    u_below = np.cumsum(order < u_sorted.size, dtype=np.intp)
-    v_below = np.arange(1, both.size + 1, dtype=np.intp) - u_below
-    return MergedCdf(both[order], u_below, v_below, int(u_sorted.size), int(v_sorted.size))
+    values, from_u = _merge(u_sorted, v_sorted)
+    u_below = np.cumsum(from_u, dtype=_count_type(values.size))
+    del from_u
+    v_below = np.arange(1, values.size + 1, dtype=u_below.dtype)
+    v_below -= u_below
+    return MergedCdf(values, u_below, v_below, int(u_sorted.size), int(v_sorted.size))
 
 
 def cdf_distance(u_sorted: Floats, v_sorted: Floats, power: int) -> float:
     """scipy's ``_cdf_distance`` for ``power`` 1 (Wasserstein) or 2 (before the
-    factor √2 of the energy distance), on sorted samples."""
-    merged = merge_sorted(u_sorted, v_sorted)
-    difference = merged.u_cdf()[:-1] - merged.v_cdf()[:-1]
+    factor √2 of the energy distance), on sorted samples.
+
+    The same element-wise arithmetic as scipy (CDF values as counts divided by
+    sizes, their difference times the gap to the next value), with temporaries
+    released as soon as they are used: a window of a million values each needs
+    about 60 MB at the peak instead of scipy's 150.
+    """
+    if power not in (1, 2):
+        raise ValueError(f"power must be 1 or 2, got {power}")
+    values, from_u = _merge(u_sorted, v_sorted)
+    gaps = np.diff(values)
+    del values
+    below = np.cumsum(from_u[:-1], dtype=_count_type(from_u.size))
+    del from_u
+    difference = below / u_sorted.size
+    np.subtract(np.arange(1, below.size + 1, dtype=below.dtype), below, out=below)
+    difference -= below / v_sorted.size
+    del below
     if power == 1:
-        return float(np.vecdot(np.abs(difference), merged.gaps))
-    if power == 2:
-        return float(np.sqrt(np.vecdot(np.square(difference), merged.gaps)))
-    raise ValueError(f"power must be 1 or 2, got {power}")
+        np.abs(difference, out=difference)
+        return float(np.vecdot(difference, gaps))
+    np.square(difference, out=difference)
+    return float(np.sqrt(np.vecdot(difference, gaps)))
+
+
+def _merge(u_sorted: Floats, v_sorted: Floats) -> tuple[Floats, npt.NDArray[np.bool_]]:
+    """Both samples' values ascending, and whether each came from the first
+    (a stable merge: at equal values the first sample's come first)."""
+    both = np.concatenate((u_sorted, v_sorted))
+    order = np.argsort(both, kind="stable")
+    values: Floats = both[order]
+    del both
+    return values, order < u_sorted.size
+
+
+def _count_type(size: int) -> type[np.signedinteger[Any]]:
+    return np.int32 if size < 2**31 else np.int64
