@@ -40,6 +40,7 @@ class Sample:
         self._std: float | None = None
         self._distinct: Values | None = None
         self._counts: Counts | None = None
+        self._n_unique: int | None = None
         self._extremes: tuple[float, float] | None = None
 
     @classmethod
@@ -119,16 +120,28 @@ class Sample:
 
     @property
     def n_unique(self) -> int:
-        return int(self.distinct.size)
+        """How many distinct values (for numbers, counted on the sorted values
+        without building :attr:`distinct`)."""
+        if self._n_unique is None:
+            if self._distinct is not None or not self.is_numerical:
+                self._n_unique = int(self.distinct.size)
+            else:
+                ordered = self.sorted
+                changes = np.count_nonzero(ordered[1:] != ordered[:-1])
+                self._n_unique = int(changes) + 1 if ordered.size else 0
+        return self._n_unique
 
     def prepare(self) -> Sample:
-        """Compute now what the tests will ask for (sorted values and spread for
-        numbers, category counts otherwise), e.g. while building a reference profile."""
+        """Compute now what the tests will ask for (sorted values, spread and
+        number of distinct values for numbers, category counts otherwise), e.g.
+        while building a reference profile."""
         if self.size == 0:
             return self
         if self.is_numerical:
             self._std = self.std
-        self._counts = self.counts
+            self._n_unique = self.n_unique
+        else:
+            self._counts = self.counts
         return self
 
     def _floats(self) -> Floats:
