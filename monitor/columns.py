@@ -5,6 +5,7 @@ Missing values (NULL, NaN, ±inf) are separated out and counted, never tested.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +31,9 @@ class TypedColumn:
     values: npt.NDArray[Any]
     """float64 for numerical columns, an object array of str for categorical ones."""
     missing: int
+    tally: tuple[npt.NDArray[Any], npt.NDArray[np.int64]] | None = None
+    """The distinct values in order of first appearance and their counts, when
+    typing counted them already (text and integer categories)."""
 
     @property
     def rows(self) -> int:
@@ -40,7 +44,11 @@ class TypedColumn:
         """The values prepared for the drift tests; what a test derives from them
         (sorted values, counts) is kept here, so a reference column held in a cached
         profile is prepared once for all runs."""
-        return Sample(self.values, self.feature_type)
+        return self.new_sample()
+
+    def new_sample(self) -> Sample:
+        """A sample of these values holding nothing derived yet but the tally."""
+        return Sample(self.values, self.feature_type, tally=self.tally)
 
 
 def float_array(
@@ -72,7 +80,8 @@ def categorical(series: pd.Series) -> TypedColumn:
     """Text categories; integral numbers print without a decimal point (``1.0`` → ``"1"``).
 
     Columns holding only text (and missing markers), or plain integers, take a
-    vectorised path with the same labels; anything else goes value by value.
+    vectorised path with the same labels that also counts each category;
+    anything else goes value by value.
     """
     fast = _categorical_fast(series)
     if fast is not None:
@@ -86,17 +95,26 @@ def categorical(series: pd.Series) -> TypedColumn:
 
 
 def _categorical_fast(series: pd.Series) -> TypedColumn | None:
-    name = str(series.name)
-    if series.dtype.kind in "iu":
-        labels = series.to_numpy().astype(str).astype(object)
-        return TypedColumn(name, FeatureType.CATEGORICAL, labels, 0)
-    if series.dtype.kind not in "OU" and not pd.api.types.is_string_dtype(series):
+    integers = series.dtype.kind in "iu"
+    if not integers and series.dtype.kind != "O" and not pd.api.types.is_string_dtype(series):
         return None
-    if pd.api.types.infer_dtype(series, skipna=True) not in ("string", "empty"):
-        return None
-    missing = series.isna().to_numpy()
-    values = series.to_numpy(dtype=object)[~missing]
-    return TypedColumn(name, FeatureType.CATEGORICAL, values, int(missing.sum()))
+    codes, found = pd.factorize(series, use_na_sentinel=True)
+    if integers:
+        distinct = np.asarray(found).astype(str).astype(object)
+    else:
+        distinct = np.asarray(found, dtype=object)
+        if not all(isinstance(value, str) for value in distinct.tolist()):
+            return None
+    present = codes >= 0
+    codes = codes[present]
+    counts = np.bincount(codes, minlength=distinct.size).astype(np.int64)
+    return TypedColumn(
+        str(series.name),
+        FeatureType.CATEGORICAL,
+        distinct[codes],
+        int(present.size - codes.size),
+        tally=(distinct, counts),
+    )
 
 
 def canonical_label(value: Any) -> str | None:
@@ -194,8 +212,7 @@ def type_columns(
         if kind is FeatureType.NUMERICAL:
             out[name] = numerical(series, column=name, monitor=monitor, window=window)
         else:
-            typed = categorical(series)
-            out[name] = TypedColumn(name, typed.feature_type, typed.values, typed.missing)
+            out[name] = dataclasses.replace(categorical(series), name=name)
     return out
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from decimal import Decimal
 
 import numpy as np
@@ -100,3 +101,18 @@ def test_missing_markers_of_string_columns_are_missing() -> None:
     column = categorical(pd.Series(["a", pd.NA, "b", None], dtype="string", name="c"))
     assert column.values.tolist() == ["a", "b"]
     assert column.missing == 2
+
+
+@pytest.mark.parametrize(
+    "values",
+    [["b", "a", None, "b", math.nan, "c"], [3, 1, 2, 3], ["x", "x"], [None]],
+)
+def test_typing_counts_categories_in_order_of_first_appearance(values: list[object]) -> None:
+    column = categorical(pd.Series(values, name="c"))
+    counted = Counter(column.values.tolist())
+    assert column.tally is not None
+    distinct, counts = column.tally
+    assert distinct.tolist() == list(counted)
+    assert counts.tolist() == list(counted.values())
+    sample = column.new_sample()
+    assert sample.distinct.tolist() == list(counted) and sample.counts.tolist() == counts.tolist()

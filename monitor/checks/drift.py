@@ -127,7 +127,7 @@ def column_drift(
     # What a test derives from the current window (a sorted copy of a numerical
     # column) serves this column only: a local sample lets it go when done. The
     # reference sample is the cached profile's, prepared once.
-    current = Sample(cur.values, cur.feature_type)
+    current = cur.new_sample()
     test, threshold = choose_test(pair, drift, registry, current=current)
     outcome = test.evaluate(ref.sample, current, threshold)
     result = dataclasses.replace(

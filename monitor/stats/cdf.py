@@ -94,6 +94,52 @@ def cdf_distance(u_sorted: Floats, v_sorted: Floats, power: int) -> float:
     return float(np.sqrt(np.vecdot(difference, gaps)))
 
 
+def quantile_l1(u_sorted: Floats, v_sorted: Floats) -> float:
+    """The first Wasserstein distance, ∫|F⁻¹(t) − G⁻¹(t)| dt over quantiles.
+
+    Equal to scipy's ∫|F − G| dx (to ~1e-15 relative: the same terms, grouped
+    differently) without merging the two samples: on the grid of the steps
+    i/n and j/m of the two quantile functions, every interval ends at a step of
+    one sample, and its width and the other sample's quantile there follow
+    from integer arithmetic.
+    """
+    n, m = u_sorted.size, v_sorted.size
+    if n * m >= 2**62:
+        return cdf_distance(u_sorted, v_sorted, 1)
+    total = _steps_of(u_sorted, v_sorted, owns_shared=False)
+    total += _steps_of(v_sorted, u_sorted, owns_shared=True)
+    return total / (n * m)
+
+
+def _steps_of(x: Floats, y: Floats, *, owns_shared: bool) -> float:
+    """Σ width · |x − y's quantile| over the intervals ending at a step of ``x``.
+
+    On the common grid of n·m (n = |x|, m = |y|), x's i-th step ends at i·m and
+    its interval starts at the previous step of either sample: (i − 1)·m, or y's
+    last step before i·m, n·(⌈i·m/n⌉ − 1); a step both samples share belongs to
+    one of them (``owns_shared``), so y's last step at or below, n·⌊i·m/n⌋, is
+    used by the other. y's quantile on the interval is y[⌈i·m/n⌉ − 1].
+    """
+    n, m = x.size, y.size
+    ends = np.arange(m, n * m + 1, m, dtype=np.int64)
+    index = ends + (n - 1)
+    index //= n
+    if owns_shared:
+        starts = index - 1
+    else:
+        starts = ends // n
+    starts *= n
+    np.maximum(starts, ends - m, out=starts)
+    ends -= starts
+    del starts
+    index -= 1
+    gaps = y[index]
+    del index
+    np.subtract(x, gaps, out=gaps)
+    np.abs(gaps, out=gaps)
+    return float(np.vecdot(gaps, ends.astype(np.float64)))
+
+
 def _merge(u_sorted: Floats, v_sorted: Floats) -> tuple[Floats, npt.NDArray[np.bool_]]:
     """Both samples' values ascending, and whether each came from the first
     (a stable merge: at equal values the first sample's come first)."""

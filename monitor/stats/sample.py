@@ -28,7 +28,15 @@ class Sample:
     hashable, orderable objects (driftwarden passes text).
     """
 
-    def __init__(self, values: Values, feature_type: FeatureType) -> None:
+    def __init__(
+        self,
+        values: Values,
+        feature_type: FeatureType,
+        *,
+        tally: tuple[Values, Counts] | None = None,
+    ) -> None:
+        """``tally``: for a categorical sample, its distinct values in order of
+        first appearance and their counts, when the caller counted them already."""
         if values.ndim != 1:
             raise ValueError(f"a sample is one-dimensional, got shape {values.shape}")
         if feature_type is FeatureType.NUMERICAL:
@@ -42,6 +50,10 @@ class Sample:
         self._counts: Counts | None = None
         self._n_unique: int | None = None
         self._extremes: tuple[float, float] | None = None
+        if tally is not None:
+            if feature_type is FeatureType.NUMERICAL:
+                raise ValueError("a tally is taken for categorical samples only")
+            self._distinct, self._counts = tally
 
     @classmethod
     def numerical(cls, values: Any) -> Sample:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from monitor.stats.base import Comparison, FeatureType, ScoreKind, StatTest
-from monitor.stats.cdf import cdf_distance
+from monitor.stats.cdf import quantile_l1
 from monitor.stats.sample import Sample
 from monitor.stats.scaling import safe_scale
 
@@ -21,10 +21,10 @@ def wasserstein_normed(reference: Sample, current: Sample) -> float:
     """
     scale = safe_scale(reference, current)
     if scale == 1.0:
-        distance = cdf_distance(reference.sorted, current.sorted, 1)
+        distance = quantile_l1(reference.sorted, current.sorted)
         spread = reference.std
     else:
-        distance = cdf_distance(reference.sorted * scale, current.sorted * scale, 1)
+        distance = quantile_l1(reference.sorted * scale, current.sorted * scale)
         spread = float((reference.floats * scale).std())
     return distance / max(spread, MIN_NORM * scale)
 

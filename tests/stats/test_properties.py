@@ -13,7 +13,7 @@ from scipy import stats
 
 from monitor.stats import FeatureType, OutcomeStatus, Sample, ScoreKind, build_registry
 from monitor.stats.binning import bin_counts, sturges_edges
-from monitor.stats.cdf import cdf_distance
+from monitor.stats.cdf import cdf_distance, quantile_l1
 from monitor.stats.ks import ks_statistic
 
 REGISTRY = build_registry()
@@ -224,6 +224,9 @@ def test_cdf_distances_equal_scipys(reference: np.ndarray, current: np.ndarray) 
         expected_w = stats.wasserstein_distance(reference, current)
         expected_e = stats.energy_distance(reference, current)
     assert _same(cdf_distance(u, v, 1), expected_w)
+    assert math.isclose(quantile_l1(u, v), expected_w, rel_tol=1e-12) or _same(
+        quantile_l1(u, v), expected_w
+    )
     assert _same(math.sqrt(2) * cdf_distance(u, v, 2), expected_e)
 
 
