@@ -124,10 +124,7 @@ def _steps_of(x: Floats, y: Floats, *, owns_shared: bool) -> float:
     ends = np.arange(m, n * m + 1, m, dtype=np.int64)
     index = ends + (n - 1)
     index //= n
-    if owns_shared:
-        starts = index - 1
-    else:
-        starts = ends // n
+    starts = index - 1 if owns_shared else ends // n
     starts *= n
     np.maximum(starts, ends - m, out=starts)
     ends -= starts
