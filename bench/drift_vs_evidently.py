@@ -333,13 +333,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     print(
-        f"python {sys.version.split()[0]}, numpy {np.__version__}, "
-        f"pandas {pd.__version__}; import of Evidently not timed"
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; "
+        f"python {sys.version.split()[0]}, numpy {np.__version__}, pandas {pd.__version__}"
     )
     start = time.perf_counter()
     import evidently  # noqa: F401  (the slow import, outside the timings)
 
-    print(f"(importing Evidently took {time.perf_counter() - start:.1f} s)")
+    print(f"(importing Evidently took {time.perf_counter() - start:.1f} s, not counted below)")
     all_agree = True
     for rows in args.rows:
         figures = bench(rows, args)
