@@ -5,10 +5,12 @@ Missing values (NULL, NaN, ±inf) are separated out and counted, never tested.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -17,7 +19,7 @@ import pandas as pd
 
 from monitor.checks.table import FeatureTable, sample_rows
 from monitor.errors import DataError
-from monitor.stats import FeatureType
+from monitor.stats import FeatureType, Sample
 
 
 @dataclass(frozen=True)
@@ -29,10 +31,24 @@ class TypedColumn:
     values: npt.NDArray[Any]
     """float64 for numerical columns, an object array of str for categorical ones."""
     missing: int
+    tally: tuple[npt.NDArray[Any], npt.NDArray[np.int64]] | None = None
+    """The distinct values in order of first appearance and their counts, when
+    typing counted them already (text and integer categories)."""
 
     @property
     def rows(self) -> int:
         return int(self.values.size) + self.missing
+
+    @cached_property
+    def sample(self) -> Sample:
+        """The values prepared for the drift tests; what a test derives from them
+        (sorted values, counts) is kept here, so a reference column held in a cached
+        profile is prepared once for all runs."""
+        return self.new_sample()
+
+    def new_sample(self) -> Sample:
+        """A sample of these values holding nothing derived yet but the tally."""
+        return Sample(self.values, self.feature_type, tally=self.tally)
 
 
 def float_array(
@@ -61,12 +77,43 @@ def numerical(series: pd.Series, *, column: str, monitor: str, window: str) -> T
 
 
 def categorical(series: pd.Series) -> TypedColumn:
-    """Text categories; integral numbers print without a decimal point (``1.0`` → ``"1"``)."""
+    """Text categories; integral numbers print without a decimal point (``1.0`` → ``"1"``).
+
+    Columns holding only text (and missing markers), or plain integers, take a
+    vectorised path with the same labels that also counts each category;
+    anything else goes value by value.
+    """
+    fast = _categorical_fast(series)
+    if fast is not None:
+        return fast
     labels = [canonical_label(v) for v in series.tolist()]
     present = [label for label in labels if label is not None]
     values = np.array(present, dtype=object)
     return TypedColumn(
         str(series.name), FeatureType.CATEGORICAL, values, len(labels) - len(present)
+    )
+
+
+def _categorical_fast(series: pd.Series) -> TypedColumn | None:
+    integers = series.dtype.kind in "iu"
+    if not integers and series.dtype.kind != "O" and not pd.api.types.is_string_dtype(series):
+        return None
+    codes, found = pd.factorize(series, use_na_sentinel=True)
+    if integers:
+        distinct = np.asarray(found).astype(str).astype(object)
+    else:
+        distinct = np.asarray(found, dtype=object)
+        if not all(isinstance(value, str) for value in distinct.tolist()):
+            return None
+    present = codes >= 0
+    codes = codes[present]
+    counts = np.bincount(codes, minlength=distinct.size).astype(np.int64)
+    return TypedColumn(
+        str(series.name),
+        FeatureType.CATEGORICAL,
+        distinct[codes],
+        int(present.size - codes.size),
+        tally=(distinct, counts),
     )
 
 
@@ -165,8 +212,7 @@ def type_columns(
         if kind is FeatureType.NUMERICAL:
             out[name] = numerical(series, column=name, monitor=monitor, window=window)
         else:
-            typed = categorical(series)
-            out[name] = TypedColumn(name, typed.feature_type, typed.values, typed.missing)
+            out[name] = dataclasses.replace(categorical(series), name=name)
     return out
 
 

@@ -22,6 +22,9 @@ class ColumnStatus(StrEnum):
     OK = "ok"
     INSUFFICIENT_DATA = "insufficient_data"
     """Too few non-missing values in a window to test."""
+    UNDEFINED = "undefined"
+    """The column's test has no score on these windows (e.g. Fisher's exact test on
+    a column with more than two values); no verdict. The test's note says when."""
 
 
 class MetricStatus(StrEnum):

@@ -259,6 +259,8 @@ class _Run:
         columns = type_columns(
             frame, [(c, k) for c, k, _ in kinds], monitor=m.name, window="reference"
         )
+        for column in columns.values():
+            column.sample.prepare()
         return ReferenceProfile(
             key=key,
             rows=len(frame),

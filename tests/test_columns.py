@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from decimal import Decimal
 
 import numpy as np
@@ -75,3 +76,43 @@ def test_integer_labels_agree_across_storage(value: int) -> None:
 def test_infer_feature_type(values: list[object], expected: FeatureType) -> None:
     assert infer_feature_type(pd.Series(values)) is expected
     assert infer_feature_type(pd.Series(values, dtype=object)) is expected
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["b", "a", None, "b", math.nan, "c"],
+        [3, 1, 2, 3],
+        np.array([7, 250, 0], dtype=np.uint8),
+        [None, None],
+        ["x", 1, None],  # mixed: value by value
+    ],
+)
+def test_vectorised_categorical_typing_gives_the_same_labels(values: object) -> None:
+    series = pd.Series(values, name="c")
+    column = categorical(series)
+    labels = [canonical_label(v) for v in series.tolist()]
+    assert column.values.tolist() == [label for label in labels if label is not None]
+    assert column.missing == sum(label is None for label in labels)
+    assert column.values.dtype == object
+
+
+def test_missing_markers_of_string_columns_are_missing() -> None:
+    column = categorical(pd.Series(["a", pd.NA, "b", None], dtype="string", name="c"))
+    assert column.values.tolist() == ["a", "b"]
+    assert column.missing == 2
+
+
+@pytest.mark.parametrize(
+    "values",
+    [["b", "a", None, "b", math.nan, "c"], [3, 1, 2, 3], ["x", "x"], [None]],
+)
+def test_typing_counts_categories_in_order_of_first_appearance(values: list[object]) -> None:
+    column = categorical(pd.Series(values, name="c"))
+    counted = Counter(column.values.tolist())
+    assert column.tally is not None
+    distinct, counts = column.tally
+    assert distinct.tolist() == list(counted)
+    assert counts.tolist() == list(counted.values())
+    sample = column.new_sample()
+    assert sample.distinct.tolist() == list(counted) and sample.counts.tolist() == counts.tolist()

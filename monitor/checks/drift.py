@@ -27,7 +27,22 @@ from monitor.checks.correction import adjust
 from monitor.columns import TypedColumn
 from monitor.config.models import Correction, DriftConfig
 from monitor.result import ColumnResult, ColumnStatus, DatasetDrift, Role
-from monitor.stats import FeatureType, ScoreKind, StatTest, StatTestRegistry
+from monitor.stats import (
+    FeatureType,
+    OutcomeStatus,
+    Sample,
+    ScoreKind,
+    StatTest,
+    StatTestRegistry,
+    distinct_values,
+)
+from monitor.stats.registry import FEW_UNIQUE
+
+_STATUS = {
+    OutcomeStatus.OK: ColumnStatus.OK,
+    OutcomeStatus.TOO_FEW_VALUES: ColumnStatus.INSUFFICIENT_DATA,
+    OutcomeStatus.UNDEFINED: ColumnStatus.UNDEFINED,
+}
 
 
 @dataclass(frozen=True)
@@ -38,8 +53,15 @@ class ColumnPair:
 
 
 def choose_test(
-    pair: ColumnPair, drift: DriftConfig, registry: StatTestRegistry
+    pair: ColumnPair,
+    drift: DriftConfig,
+    registry: StatTestRegistry,
+    *,
+    current: Sample | None = None,
 ) -> tuple[StatTest, float]:
+    """The column's test and threshold; ``current`` is the current window's
+    sample when the caller already holds one (the default rule may count its
+    distinct values)."""
     kind = pair.reference.feature_type
     column = pair.reference.name
     override = drift.columns.get(column)
@@ -49,17 +71,13 @@ def choose_test(
     if name is not None:
         test = registry.get(name, kind)
     else:
-        n_unique = int(np.unique(np.concatenate([pair.reference.values, pair.current.values])).size)
+        current = current if current is not None else pair.current.sample
+        n_unique = distinct_values(pair.reference.sample, current, cap=FEW_UNIQUE)
         test = registry.default_for(kind, pair.reference.values.size, n_unique)
     threshold = override.threshold if override and override.threshold is not None else None
     if threshold is None:
         threshold = drift.threshold if drift.threshold is not None else test.default_threshold
     return test, threshold
-
-
-def _score(test: StatTest, pair: ColumnPair) -> float:
-    """The one place a drift test is applied to a column pair."""
-    return test.score(pair.reference.values, pair.current.values, pair.reference.feature_type)
 
 
 def effect_test(
@@ -106,22 +124,28 @@ def column_drift(
     )
     if ref.values.size < min_rows or cur.values.size < min_rows:
         return untested
-    test, threshold = choose_test(pair, drift, registry)
-    score = _score(test, pair)
+    # What a test derives from the current window (a sorted copy of a numerical
+    # column) serves this column only: a local sample lets it go when done. The
+    # reference sample is the cached profile's, prepared once.
+    current = cur.new_sample()
+    test, threshold = choose_test(pair, drift, registry, current=current)
+    outcome = test.evaluate(ref.sample, current, threshold)
     result = dataclasses.replace(
         untested,
-        method=test.name,
-        score_kind=test.score_kind.value,
-        score=score,
-        threshold=threshold,
-        drifted=test.drifted(score, threshold),
-        status=ColumnStatus.OK,
+        method=outcome.method,
+        score_kind=outcome.score_kind.value,
+        score=outcome.score,
+        threshold=outcome.threshold,
+        drifted=outcome.drifted,
+        status=_STATUS[outcome.status],
     )
+    if outcome.status is not OutcomeStatus.OK:
+        return result
     guard = effect_test(pair, drift, registry) if test.score_kind is ScoreKind.P_VALUE else None
     if guard is None:
         return result
     effect, size = guard
-    effect_size = _score(effect, pair)
+    effect_size = effect.score(ref.sample, current)
     return dataclasses.replace(
         result,
         effect_method=effect.name,

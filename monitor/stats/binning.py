@@ -1,37 +1,49 @@
-"""Histogram and category-count helpers shared by the binned drift tests.
+"""Histograms and category counts shared by the binned drift tests.
 
-These reproduce Evidently 0.7's ``get_binned_data`` exactly (same bin edges,
-same zero filling) so PSI, KL and Jensen-Shannon scores agree to many digits.
+These reproduce Evidently 0.7's ``get_binned_data`` (same bin edges, same
+zero filling, same order of categories) so PSI, KL, Jensen-Shannon and
+Hellinger scores agree to many digits. Counts over sorted reference values are
+taken with ``searchsorted``, which gives exactly the counts ``np.histogram``
+gives for an array of edges.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
-from monitor.stats.base import FeatureType, Values
-
-Floats = npt.NDArray[np.float64]
+from monitor.stats.base import FeatureType, Floats, Values
+from monitor.stats.sample import Sample
+from monitor.stats.scaling import safe_scale
 
 HISTOGRAM_MIN_UNIQUE = 20
 """A numerical reference with more distinct values than this is histogrammed;
-otherwise its distinct values are the bins (Evidently's rule)."""
+otherwise the distinct values of both windows are the bins (Evidently's rule)."""
 
 
-def counts_over_union(reference: Values, current: Values) -> tuple[Floats, Floats]:
-    """Counts of every distinct value of either window, aligned on the union."""
-    both = np.concatenate([reference, current])
-    _, inverse = np.unique(both, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    size = int(inverse.max()) + 1 if inverse.size else 0
-    ref_counts = np.bincount(inverse[: reference.size], minlength=size).astype(np.float64)
-    cur_counts = np.bincount(inverse[reference.size :], minlength=size).astype(np.float64)
-    return ref_counts, cur_counts
+def aligned_counts(reference: Sample, current: Sample) -> tuple[list[object], Floats, Floats]:
+    """Counts of every distinct value of either window, aligned on their union.
+
+    The union is ordered as Evidently orders it (``set(reference) | set(current)``
+    iterated, distinct values entered in order of first appearance), so sums
+    over categories add in the same order.
+    """
+    keys: list[object] = list(set(reference.distinct.tolist()) | set(current.distinct.tolist()))
+    position = {key: i for i, key in enumerate(keys)}
+    return keys, _spread(reference, position), _spread(current, position)
 
 
-def fill_zeroes(percents: Floats) -> Floats:
+def _spread(sample: Sample, position: dict[object, int]) -> Floats:
+    out = np.zeros(len(position), dtype=np.float64)
+    index = np.fromiter(
+        (position[key] for key in sample.distinct.tolist()), dtype=np.intp, count=sample.n_unique
+    )
+    out[index] = sample.counts
+    return out
+
+
+def fill_zeroes(shares: Floats) -> Floats:
     """Replace empty bins by a tiny share, as Evidently does before taking logs."""
-    out = percents.copy()
+    out = shares.copy()
     nonzero = out[out != 0]
     if nonzero.size == 0:
         return out
@@ -40,27 +52,65 @@ def fill_zeroes(percents: Floats) -> Floats:
     return out
 
 
-def binned_shares(
-    reference: Values,
-    current: Values,
-    feature_type: FeatureType,
-    *,
-    fill: bool,
-) -> tuple[Floats, Floats]:
+def sturges_edges(low: float, high: float, size: int) -> Floats:
+    """``np.histogram_bin_edges(x, bins="sturges")`` for data with this minimum,
+    maximum and size, without the data.
+
+    Where numpy refuses (more bins than there are representable numbers in a
+    tiny range) the distinct edges are used instead of raising; a single value
+    too large for ±0.5 to move it gets the neighbouring floats as edges.
+    """
+    first, last = np.float64(low), np.float64(high)
+    width = np.subtract(last, first) / (np.log2(size) + 1.0)
+    if first == last:
+        first, last = first - 0.5, last + 0.5
+        if first == last:
+            first, last = np.nextafter(first, -np.inf), np.nextafter(last, np.inf)
+    n_bins = int(np.ceil(np.subtract(last, first) / width)) if width else 1
+    edges: Floats = np.linspace(first, last, n_bins + 1, endpoint=True, dtype=np.float64)
+    if np.any(edges[:-1] >= edges[1:]):
+        edges = np.unique(edges)
+    return edges
+
+
+def bin_counts(sample: Sample, edges: Floats, scale: float = 1.0) -> Floats:
+    """How many values fall in each bin (last bin closed), as ``np.histogram`` counts.
+
+    ``scale`` multiplies the values first (see :mod:`monitor.stats.scaling`).
+    """
+    if sample.has_sorted:
+        ordered = sample.sorted if scale == 1.0 else sample.sorted * scale
+        cumulative = np.concatenate(
+            (ordered.searchsorted(edges[:-1], "left"), ordered.searchsorted(edges[-1:], "right"))
+        )
+        return np.diff(cumulative).astype(np.float64)
+    values = sample.values.astype(np.float64, copy=False)
+    if scale != 1.0:
+        values = values * scale
+    return np.histogram(values, edges)[0].astype(np.float64)
+
+
+def binned_shares(reference: Sample, current: Sample, *, fill: bool) -> tuple[Floats, Floats]:
     """Shares of each window falling in each bin.
 
     Numerical columns whose reference has more than 20 distinct values are cut
-    into Sturges bins spanning both windows; anything else uses its distinct
-    values as bins.
+    into Sturges bins spanning both windows; anything else uses the distinct
+    values of both windows as bins.
     """
-    if feature_type is FeatureType.NUMERICAL and _n_unique(reference) > HISTOGRAM_MIN_UNIQUE:
-        ref = reference.astype(np.float64, copy=False)
-        cur = current.astype(np.float64, copy=False)
-        edges = np.histogram_bin_edges(np.concatenate([ref, cur]), bins="sturges")
-        ref_shares = np.histogram(ref, edges)[0] / ref.size
-        cur_shares = np.histogram(cur, edges)[0] / cur.size
+    if (
+        reference.feature_type is FeatureType.NUMERICAL
+        and reference.n_unique > HISTOGRAM_MIN_UNIQUE
+    ):
+        scale = safe_scale(reference, current)
+        edges = sturges_edges(
+            min(reference.minimum, current.minimum) * scale,
+            max(reference.maximum, current.maximum) * scale,
+            reference.size + current.size,
+        )
+        ref_shares = bin_counts(reference, edges, scale) / reference.size
+        cur_shares = bin_counts(current, edges, scale) / current.size
     else:
-        ref_counts, cur_counts = counts_over_union(reference, current)
+        _, ref_counts, cur_counts = aligned_counts(reference, current)
         ref_shares = ref_counts / reference.size
         cur_shares = cur_counts / current.size
     if fill:
@@ -68,5 +118,11 @@ def binned_shares(
     return ref_shares, cur_shares
 
 
-def _n_unique(values: Values) -> int:
-    return int(np.unique(values).size)
+def union_distinct(reference: Sample, current: Sample) -> Values:
+    """Distinct numerical values of both windows, ascending."""
+    merged = np.sort(np.concatenate((reference.distinct, current.distinct)), kind="stable")
+    if merged.size == 0:
+        return merged
+    keep = np.concatenate(([True], merged[1:] != merged[:-1]))
+    distinct: Values = merged[keep]
+    return distinct

@@ -5,17 +5,22 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from monitor.stats.base import Comparison, FeatureType, ScoreKind, StatTest, Values
-from monitor.stats.binning import counts_over_union
+from monitor.stats.base import Comparison, FeatureType, ScoreKind, StatTest
+from monitor.stats.binning import aligned_counts
+from monitor.stats.sample import Sample
 
 
-def chisquare_p_value(reference: Values, current: Values, feature_type: FeatureType) -> float:
-    """p-value of current counts against the reference distribution scaled to the current size.
+def chisquare_p_value(reference: Sample, current: Sample) -> float:
+    """p-value of current counts against the reference counts scaled to the current size.
 
     A category seen only in the current window has an expected count of zero,
     which gives an infinite statistic and a p-value of 0 (certain drift).
+    Both windows holding one and the same value give p = 1 (Evidently: NaN,
+    from a test with zero degrees of freedom).
     """
-    ref_counts, cur_counts = counts_over_union(reference, current)
+    keys, ref_counts, cur_counts = aligned_counts(reference, current)
+    if len(keys) == 1:
+        return 1.0
     expected = ref_counts * (current.size / reference.size)
     with np.errstate(divide="ignore", invalid="ignore"):
         result = stats.chisquare(cur_counts, expected)
@@ -31,4 +36,5 @@ CHISQUARE = StatTest(
     comparison=Comparison.LT,
     func=chisquare_p_value,
     evidently_name="chisquare",
+    note="A single value shared by both windows gives p = 1 where Evidently returns NaN.",
 )

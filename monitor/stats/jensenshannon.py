@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from scipy.spatial import distance
 
-from monitor.stats.base import Comparison, FeatureType, ScoreKind, StatTest, Values
+from monitor.stats.base import Comparison, FeatureType, ScoreKind, StatTest
 from monitor.stats.binning import binned_shares
+from monitor.stats.sample import Sample
 
 
-def jensenshannon_distance(reference: Values, current: Values, feature_type: FeatureType) -> float:
-    ref_shares, cur_shares = binned_shares(reference, current, feature_type, fill=False)
+def jensenshannon_distance(reference: Sample, current: Sample) -> float:
+    """scipy's ``jensenshannon`` of the bin shares, empty bins left empty."""
+    ref_shares, cur_shares = binned_shares(reference, current, fill=False)
     return float(distance.jensenshannon(ref_shares, cur_shares))
 
 
@@ -22,4 +24,6 @@ JENSENSHANNON = StatTest(
     comparison=Comparison.GE,
     func=jensenshannon_distance,
     evidently_name="jensenshannon",
+    note="Values beyond ~1e120 (or all below ~1e-120) are rescaled before binning so the "
+    "bins stay finite (Evidently raises there).",
 )

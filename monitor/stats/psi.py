@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from monitor.stats.base import Comparison, FeatureType, ScoreKind, StatTest, Values
+from monitor.stats.base import Comparison, FeatureType, ScoreKind, StatTest
 from monitor.stats.binning import binned_shares
+from monitor.stats.sample import Sample
 
 
-def psi(reference: Values, current: Values, feature_type: FeatureType) -> float:
+def psi(reference: Sample, current: Sample) -> float:
     """sum((ref - cur) * ln(ref / cur)) with empty bins filled by a tiny share."""
-    ref_shares, cur_shares = binned_shares(reference, current, feature_type, fill=True)
+    ref_shares, cur_shares = binned_shares(reference, current, fill=True)
     return float(np.sum((ref_shares - cur_shares) * np.log(ref_shares / cur_shares)))
 
 
@@ -23,4 +24,6 @@ PSI = StatTest(
     comparison=Comparison.GE,
     func=psi,
     evidently_name="psi",
+    note="Values beyond ~1e120 (or all below ~1e-120) are rescaled before binning so the "
+    "bins stay finite (Evidently raises there).",
 )

@@ -9,11 +9,24 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from monitor.stats.anderson import ANDERSON
 from monitor.stats.base import FeatureType, StatTest
 from monitor.stats.chisquare import CHISQUARE
+from monitor.stats.cramer_von_mises import CRAMER_VON_MISES
+from monitor.stats.energy import ENERGY
+from monitor.stats.epps_singleton import EPPS_SINGLETON
+from monitor.stats.fisher_exact import FISHER_EXACT
+from monitor.stats.g_test import G_TEST
+from monitor.stats.hellinger import HELLINGER
 from monitor.stats.jensenshannon import JENSENSHANNON
+from monitor.stats.kl_div import KL_DIV
 from monitor.stats.ks import KS
+from monitor.stats.l_infinity import L_INFINITY
+from monitor.stats.mannw import MANNW
+from monitor.stats.mmd import EMPIRICAL_MMD
 from monitor.stats.psi import PSI
+from monitor.stats.t_test import T_TEST
+from monitor.stats.tvd import TVD
 from monitor.stats.wasserstein import WASSERSTEIN
 from monitor.stats.z import Z
 
@@ -70,8 +83,10 @@ class StatTestRegistry:
     ) -> StatTest:
         """Evidently's default test for a column.
 
-        ``n_unique`` counts distinct non-missing values over both windows together;
-        ``reference_rows`` counts non-missing reference values.
+        ``n_unique`` counts distinct non-missing values over both windows together
+        (any count above 5 may stand for a larger one, see
+        :func:`monitor.stats.sample.distinct_values`); ``reference_rows`` counts
+        non-missing reference values.
         """
         if reference_rows <= SMALL_REFERENCE_ROWS:
             if feature_type is FeatureType.NUMERICAL and n_unique > FEW_UNIQUE:
@@ -90,4 +105,25 @@ def build_registry(tests: Iterable[StatTest] | None = None) -> StatTestRegistry:
     return registry
 
 
-ALL_TESTS: tuple[StatTest, ...] = (KS, CHISQUARE, Z, WASSERSTEIN, JENSENSHANNON, PSI)
+ALL_TESTS: tuple[StatTest, ...] = (
+    KS,
+    CHISQUARE,
+    Z,
+    WASSERSTEIN,
+    JENSENSHANNON,
+    PSI,
+    KL_DIV,
+    HELLINGER,
+    ENERGY,
+    ANDERSON,
+    CRAMER_VON_MISES,
+    FISHER_EXACT,
+    G_TEST,
+    MANNW,
+    T_TEST,
+    EPPS_SINGLETON,
+    TVD,
+    EMPIRICAL_MMD,
+    L_INFINITY,
+)
+"""Every tabular test of Evidently 0.7, plus NannyML's L-infinity distance."""

@@ -4,30 +4,28 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from scipy import stats
 
-from monitor.stats.base import Comparison, FeatureType, ScoreKind, StatTest, Values
+from monitor.stats.base import Comparison, FeatureType, ScoreKind, StatTest
+from monitor.stats.binning import aligned_counts
+from monitor.stats.sample import Sample
 
 
-def z_p_value(reference: Values, current: Values, feature_type: FeatureType) -> float:
-    """Two-sided p-value for the difference in the share of the first (sorted) value.
+def z_p_value(reference: Sample, current: Sample) -> float:
+    """Two-sided p-value for the difference in the share of values other than
+    the smallest value of either window.
 
-    Both windows holding the same single value gives p = 1.
+    Both windows holding the same single value gives p = 1 (as in Evidently).
     """
-    ref_unique = np.unique(reference)
-    cur_unique = np.unique(current)
-    if ref_unique.size == 1 and cur_unique.size == 1 and ref_unique[0] == cur_unique[0]:
+    keys, ref_counts, cur_counts = aligned_counts(reference, current)
+    if len(keys) == 1:
         return 1.0
-    first = np.unique(np.concatenate([ref_unique, cur_unique]))[0]
+    first = keys.index(min(keys))  # type: ignore[type-var]
     n1, n2 = reference.size, current.size
-    p1 = float(np.count_nonzero(reference != first)) / n1
-    p2 = float(np.count_nonzero(current != first)) / n2
-    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
-    denominator = math.sqrt(pooled * (1 - pooled) * (1.0 / n1 + 1.0 / n2))
-    if denominator == 0.0:
-        return 1.0
-    z = (p1 - p2) / denominator
+    p1 = float(n1 - ref_counts[first]) / n1
+    p2 = float(n2 - cur_counts[first]) / n2
+    pooled = float(p1 * n1 + p2 * n2) / (n1 + n2)
+    z = (p1 - p2) / math.sqrt(pooled * (1 - pooled) * (1.0 / n1 + 1.0 / n2))
     return float(2 * (1 - stats.norm.cdf(abs(z))))
 
 

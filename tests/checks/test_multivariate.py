@@ -14,7 +14,7 @@ from monitor.config import ConfigError, parse_config
 from monitor.config.checks import MultivariateConfig, MultivariateMethod
 from monitor.result import RunStatus
 from monitor.runner import Runner
-from monitor.stats import FeatureType, build_registry
+from monitor.stats import build_registry
 from monitor.stats.registry import ALL_TESTS
 from tests.checks.seeded import correlated
 from tests.conftest import write_table
@@ -82,7 +82,7 @@ def test_a_check_that_fails_inside_a_run_names_the_monitor_and_column(
 ) -> None:
     """A drift test that raises (a fault real data cannot be made to show here)."""
 
-    def broken(reference: object, current: object, kind: FeatureType) -> float:
+    def broken(reference: object, current: object) -> float:
         raise ZeroDivisionError("boom")
 
     tests = [dataclasses.replace(t, func=broken) if t.name == "ks" else t for t in ALL_TESTS]
