@@ -94,7 +94,8 @@ def _prune(result: RunResult | None, monitor: MonitorConfig) -> RunResult | None
 
     Features are only pruned when the monitor lists them (inferred features stay
     until the next run decides); prediction, score and target columns must match
-    the configured ones; metrics must still be checked.
+    the configured ones; metrics must still be checked; quality rows follow their
+    column, multivariate rows their (still enabled) method.
     """
     if result is None:
         return None
@@ -118,13 +119,26 @@ def _prune(result: RunResult | None, monitor: MonitorConfig) -> RunResult | None
     checked = {check.metric.value for check in monitor.performance}
     metrics = tuple(m for m in result.metrics if m.metric in checked)
     traffic = _prune_traffic(result.traffic, monitor)
+    kept = {c.column for c in columns}
+    quality = tuple(q for q in result.quality if q.column is None or q.column in kept)
+    methods = set(monitor.multivariate.methods) if monitor.multivariate.enabled else set()
+    multivariate = tuple(v for v in result.multivariate if v.method in methods)
     if (
         len(columns) == len(result.columns)
         and len(metrics) == len(result.metrics)
+        and len(quality) == len(result.quality)
+        and len(multivariate) == len(result.multivariate)
         and traffic is result.traffic
     ):
         return result
-    return dataclasses.replace(result, columns=columns, metrics=metrics, traffic=traffic)
+    return dataclasses.replace(
+        result,
+        columns=columns,
+        metrics=metrics,
+        quality=quality,
+        multivariate=multivariate,
+        traffic=traffic,
+    )
 
 
 def _prune_traffic(traffic: TrafficSummary | None, monitor: MonitorConfig) -> TrafficSummary | None:

@@ -142,6 +142,46 @@ CONFIG_RELOAD_TIMESTAMP = MetricDef(
     "Unix time of the latest successful configuration (re)load.",
 )
 
+COLUMN_MISSING_RATIO = MetricDef(
+    "driftwarden_column_missing_ratio",
+    Kind.GAUGE,
+    ("monitor", "column", "window"),
+    "Share (0-1) of a column's rows that are missing (NULL, NaN or infinite) in the "
+    "latest successful run's reference or current window.",
+)
+COLUMN_UNSEEN_RATIO = MetricDef(
+    "driftwarden_column_unseen_ratio",
+    Kind.GAUGE,
+    ("monitor", "column"),
+    "Share (0-1) of a categorical column's current values never seen in the reference.",
+)
+COLUMN_OUT_OF_RANGE_RATIO = MetricDef(
+    "driftwarden_column_out_of_range_ratio",
+    Kind.GAUGE,
+    ("monitor", "column"),
+    "Share (0-1) of a numerical column's current values outside the reference's [min, max].",
+)
+QUALITY_BREACHED = MetricDef(
+    "driftwarden_quality_check_breached",
+    Kind.GAUGE,
+    ("monitor", "check", "column"),
+    "1 when a data-quality check is outside its bounds in the latest successful run, else 0 "
+    "(column is empty for the window-level checks row_count and row_rate).",
+)
+MULTIVARIATE_DRIFT_SCORE = MetricDef(
+    "driftwarden_multivariate_drift_score",
+    Kind.GAUGE,
+    ("monitor", "method"),
+    "Multivariate drift score of the features taken together: mean PCA reconstruction "
+    "error (pca_reconstruction) or cross-validated ROC AUC (domain_classifier).",
+)
+MULTIVARIATE_DRIFT_DETECTED = MetricDef(
+    "driftwarden_multivariate_drift_detected",
+    Kind.GAUGE,
+    ("monitor", "method"),
+    "1 when the multivariate drift score is outside its thresholds, else 0.",
+)
+
 METRICS: tuple[MetricDef, ...] = (
     COLUMN_DRIFT_SCORE,
     COLUMN_DRIFT_THRESHOLD,
@@ -160,6 +200,12 @@ METRICS: tuple[MetricDef, ...] = (
     PREDICTION_LATENCY,
     CONFIG_RELOAD_SUCCESS,
     CONFIG_RELOAD_TIMESTAMP,
+    COLUMN_MISSING_RATIO,
+    COLUMN_UNSEEN_RATIO,
+    COLUMN_OUT_OF_RANGE_RATIO,
+    QUALITY_BREACHED,
+    MULTIVARIATE_DRIFT_SCORE,
+    MULTIVARIATE_DRIFT_DETECTED,
 )
 """driftwarden's own families (the process collector adds ``process_*`` and ``python_*``)."""
 

@@ -14,7 +14,7 @@ from prometheus_client.samples import Sample
 from monitor.exporter import definitions as d
 from monitor.exporter.runstats import MonitorRunStats
 from monitor.latest import MonitorLatest
-from monitor.result import RunResult, RunStatus
+from monitor.result import CheckStatus, QualityCheck, RunResult, RunStatus
 from monitor.traffic import TrafficSummary
 
 Samples = dict[str, list[Sample]]
@@ -77,6 +77,33 @@ def _results(name: str, run: RunResult, add: Add) -> None:
             add(d.PERFORMANCE_BOUND, (name, m.metric, "min"), m.lower_bound)
         if m.upper_bound is not None:
             add(d.PERFORMANCE_BOUND, (name, m.metric, "max"), m.upper_bound)
+    _quality(name, run, add)
+    for v in run.multivariate:
+        if v.score is not None and math.isfinite(v.score):
+            add(d.MULTIVARIATE_DRIFT_SCORE, (name, v.method), v.score)
+        if v.detected is not None:
+            add(d.MULTIVARIATE_DRIFT_DETECTED, (name, v.method), 1.0 if v.detected else 0.0)
+
+
+_RATIOS = {
+    QualityCheck.UNSEEN_SHARE: d.COLUMN_UNSEEN_RATIO,
+    QualityCheck.OUT_OF_RANGE_SHARE: d.COLUMN_OUT_OF_RANGE_RATIO,
+}
+
+
+def _quality(name: str, run: RunResult, add: Add) -> None:
+    for q in run.quality:
+        column = q.column or ""
+        if q.check is QualityCheck.MISSING_SHARE:
+            if q.value is not None:
+                add(d.COLUMN_MISSING_RATIO, (name, column, "current"), q.value)
+            if q.reference_value is not None:
+                add(d.COLUMN_MISSING_RATIO, (name, column, "reference"), q.reference_value)
+        elif q.check in _RATIOS and q.value is not None:
+            add(_RATIOS[q.check], (name, column), q.value)
+        if q.status in (CheckStatus.OK, CheckStatus.BREACHED):
+            breached = 1.0 if q.status is CheckStatus.BREACHED else 0.0
+            add(d.QUALITY_BREACHED, (name, q.check.value, column), breached)
 
 
 def _status(name: str, run: RunResult, add: Add) -> None:

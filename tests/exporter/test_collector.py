@@ -314,3 +314,80 @@ def test_an_unknown_or_untested_column_is_left_out(
         is None
     )
     assert isinstance(result, RunResult)
+
+
+def test_quality_and_multivariate_gauges_hold_the_stored_values(
+    source_url: str, store: Store, clock: FakeClock
+) -> None:
+    extra = '[monitors.multivariate]\nenabled = true\nmethods = ["pca_reconstruction"]\n'
+    cfg = config(
+        service_toml(store.engine.url.render_as_string(False))
+        + monitor_toml("m", source_url, extra=extra)
+    )
+    exporter, pipeline = setup(cfg, store, clock)
+    result = pipeline.run(cfg.monitors[0], TICK)
+    stored = store.get_run(result.run_id or -1)
+    assert stored is not None and stored.status is RunStatus.OK
+    assert stored.quality, "quality checks are on by default"
+
+    seen = 0
+    for q in stored.quality:
+        column = q.column or ""
+        if q.check.value == "missing_share":
+            assert (
+                value(
+                    exporter,
+                    "driftwarden_column_missing_ratio",
+                    monitor="m",
+                    column=column,
+                    window="current",
+                )
+                == q.value
+            )
+            assert (
+                value(
+                    exporter,
+                    "driftwarden_column_missing_ratio",
+                    monitor="m",
+                    column=column,
+                    window="reference",
+                )
+                == q.reference_value
+            )
+            seen += 1
+        elif q.check.value == "unseen_share":
+            assert (
+                value(exporter, "driftwarden_column_unseen_ratio", monitor="m", column=column)
+                == q.value
+            )
+            seen += 1
+        elif q.check.value == "out_of_range_share":
+            assert (
+                value(exporter, "driftwarden_column_out_of_range_ratio", monitor="m", column=column)
+                == q.value
+            )
+            seen += 1
+        breached = value(
+            exporter,
+            "driftwarden_quality_check_breached",
+            monitor="m",
+            check=q.check.value,
+            column=column,
+        )
+        if q.status.value == "insufficient_data":
+            assert breached is None
+        else:
+            assert breached == (1.0 if q.status.value == "breached" else 0.0)
+    assert seen >= 3
+
+    (pca,) = stored.multivariate
+    assert pca.score is not None and pca.detected is not None
+    assert value(
+        exporter, "driftwarden_multivariate_drift_score", monitor="m", method="pca_reconstruction"
+    ) == pytest.approx(pca.score)
+    assert value(
+        exporter,
+        "driftwarden_multivariate_drift_detected",
+        monitor="m",
+        method="pca_reconstruction",
+    ) == float(pca.detected)
