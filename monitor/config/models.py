@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from monitor.config.alerts import AlertingConfig, MonitorAlerts
 from monitor.config.base import Strict
 from monitor.config.checks import MultivariateConfig, QualityConfig
 from monitor.durations import parse_duration
@@ -349,6 +350,8 @@ class MonitorConfig(Strict):
     quality: QualityConfig = Field(default_factory=QualityConfig)
     multivariate: MultivariateConfig = Field(default_factory=MultivariateConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
+    alerts: MonitorAlerts = Field(default_factory=MonitorAlerts)
+    """``[monitors.alerts]``: which alerts the monitor raises (see :mod:`monitor.config.alerts`)."""
 
     latency_column: str | None = None
     """Column holding each prediction's serving latency; its 0.5/0.95/0.99 quantiles over
@@ -460,6 +463,7 @@ class MonitorConfig(Strict):
 
 class Config(Strict):
     service: ServiceConfig = Field(default_factory=ServiceConfig)
+    alerting: AlertingConfig = Field(default_factory=AlertingConfig)
     monitors: list[MonitorConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

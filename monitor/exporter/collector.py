@@ -9,8 +9,9 @@ change; a scrape assembles the families from them.
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +32,11 @@ from monitor.exporter.samples import Samples, monitor_samples
 from monitor.latest import LatestResults, MonitorLatest
 
 _NOTHING = MonitorLatest()
+
+log = logging.getLogger(__name__)
+
+SampleSource = Callable[[], Samples]
+"""Gives samples of families by name (see :meth:`DriftwardenCollector.add_source`)."""
 
 
 class ConfigLoads:
@@ -76,6 +82,23 @@ class DriftwardenCollector(Collector):
         self._loads = loads or ConfigLoads()
         self._lock = threading.Lock()
         self._cache: dict[str, _Entry] = {}
+        self._sources: list[SampleSource] = []
+
+    def add_source(self, source: SampleSource) -> None:
+        """Families not kept per monitor (e.g. alert counts), read at every scrape."""
+        self._sources.append(source)
+
+    def _extra(self) -> Samples:
+        out: Samples = {}
+        for source in (self._loads.samples, *self._sources):
+            try:
+                found = source()
+            except Exception:
+                log.exception("metrics source %r failed", source)
+                continue
+            for name, samples in found.items():
+                out.setdefault(name, []).extend(samples)
+        return out
 
     def describe(self) -> Iterator[Metric]:
         """The families without samples (registering does not collect)."""
@@ -91,18 +114,18 @@ class DriftwardenCollector(Collector):
             monitor_samples(name, latest.get(name, _NOTHING), runs.get(name))
             for name in _names(latest, runs)
         ]
-        loads = self._loads.samples()
+        extra = self._extra()
         for metric in d.METRICS:
             family = _family(metric)
             for samples in per_monitor:
                 family.samples.extend(samples[metric.name])
-            family.samples.extend(loads.get(metric.name, ()))
+            family.samples.extend(extra.get(metric.name, ()))
             yield family
 
     def render(self, *, openmetrics: bool) -> str:
         """The families written out (OpenMetrics without its final ``# EOF``)."""
         blocks = self.refresh()
-        extra = {name: lines(samples) for name, samples in self._loads.samples().items()}
+        extra = {name: lines(samples) for name, samples in self._extra().items()}
         return write_openmetrics(blocks, extra) if openmetrics else write_text(blocks, extra)
 
     def refresh(self) -> list[Block]:

@@ -141,6 +141,20 @@ CONFIG_RELOAD_TIMESTAMP = MetricDef(
     (),
     "Unix time of the latest successful configuration (re)load.",
 )
+ALERTS_FIRING = MetricDef(
+    "driftwarden_alerts_firing",
+    Kind.GAUGE,
+    ("monitor", "alertname"),
+    "Alerts firing (pushed to Alertmanager while active), by monitor and alertname; 0 for "
+    "each rule the monitor has enabled.",
+)
+ALERT_NOTIFICATIONS = MetricDef(
+    "driftwarden_alert_notifications_total",
+    Kind.COUNTER,
+    ("outcome",),
+    "Alerts sent to Alertmanager since the service started, one per alert and Alertmanager, "
+    "by outcome: delivered, failed (retried with backoff) or rejected (invalid).",
+)
 
 COLUMN_MISSING_RATIO = MetricDef(
     "driftwarden_column_missing_ratio",
@@ -206,6 +220,8 @@ METRICS: tuple[MetricDef, ...] = (
     QUALITY_BREACHED,
     MULTIVARIATE_DRIFT_SCORE,
     MULTIVARIATE_DRIFT_DETECTED,
+    ALERTS_FIRING,
+    ALERT_NOTIFICATIONS,
 )
 """driftwarden's own families (the process collector adds ``process_*`` and ``python_*``)."""
 

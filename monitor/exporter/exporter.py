@@ -14,7 +14,7 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import CollectorRegistry
 
 from monitor.config.models import Config, MonitorConfig
-from monitor.exporter.collector import ConfigLoads, DriftwardenCollector
+from monitor.exporter.collector import ConfigLoads, DriftwardenCollector, SampleSource
 from monitor.exporter.runstats import RunStats
 from monitor.latest import LatestResults
 from monitor.result import RunResult
@@ -58,6 +58,10 @@ class Exporter:
     def reconfigure(self, config: Config) -> None:
         self.runs.reconfigure(config)
         self.collector.refresh()
+
+    def add_source(self, source: SampleSource) -> None:
+        """Samples of families not kept per monitor, read at every scrape (e.g. alerts)."""
+        self.collector.add_source(source)
 
     def config_loaded(self, ok: bool, at: datetime) -> None:
         self.loads.record(ok, at)

@@ -7,7 +7,7 @@ results or counts change, and keeps the outcome until the next change.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from prometheus_client.samples import Sample
 
@@ -26,6 +26,24 @@ def bound(value: float) -> str:
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
     return repr(float(value))
+
+
+def alert_samples(
+    firing: Mapping[tuple[str, str], int], notifications: Mapping[str, int]
+) -> Samples:
+    """``driftwarden_alerts_firing`` per (monitor, alertname) and the notification counter."""
+    gauge = d.ALERTS_FIRING
+    counter = d.ALERT_NOTIFICATIONS
+    return {
+        gauge.name: [
+            Sample(gauge.name, {"monitor": monitor, "alertname": alertname}, float(count))
+            for (monitor, alertname), count in sorted(firing.items())
+        ],
+        counter.name: [
+            Sample(counter.name, {"outcome": outcome}, float(count))
+            for outcome, count in sorted(notifications.items())
+        ],
+    }
 
 
 def monitor_samples(name: str, latest: MonitorLatest, runs: MonitorRunStats | None) -> Samples:

@@ -34,7 +34,13 @@ from monitor.service.cancel import StatementCanceller, TrackingEngineCache
 from monitor.service.executor import RunExecutor
 from monitor.service.logs import RunLog
 from monitor.service.scheduler import MonitorScheduler
-from monitor.service.sinks import Background, Reconfigurable, SinkFactory, build_sinks
+from monitor.service.sinks import (
+    Background,
+    MetricSource,
+    Reconfigurable,
+    SinkFactory,
+    build_sinks,
+)
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -89,6 +95,9 @@ class Daemon:
             *sinks,
             *build_sinks(config, store, self.runner, sink_factories),
         ]
+        for sink in self.sinks:
+            if isinstance(sink, MetricSource):
+                self.exporter.add_source(sink.metric_samples)
         self.pipeline = Pipeline(self.runner, store, self.sinks)
         self.executor = RunExecutor(
             self.pipeline, workers=config.service.workers, clock=clock, canceller=self.canceller

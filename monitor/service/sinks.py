@@ -7,7 +7,9 @@ daemon also calls, when a sink has them:
 
 - ``reconfigure(config)`` after every successful config reload;
 - ``start()`` when the service starts and ``stop(timeout)`` when it stops (after
-  the last run has been recorded), for sinks with a thread of their own.
+  the last run has been recorded), for sinks with a thread of their own;
+- ``metric_samples()`` at every scrape of ``/metrics``, for sinks that export
+  families of their own (defined in :mod:`monitor.exporter.definitions`).
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from monitor.alerts import AlertSink
 from monitor.config import Config
 from monitor.config.models import MonitorConfig
+from monitor.exporter.samples import Samples
 from monitor.pipeline import Sink
 from monitor.reports import ReportPublisher, ReportSink, ReportWorker
 from monitor.result import RunResult
@@ -40,6 +44,12 @@ class Background(Protocol):
 
     def stop(self, timeout: float) -> None:
         """Finish (or drop) pending work and end the thread within ``timeout`` seconds."""
+
+
+@runtime_checkable
+class MetricSource(Protocol):
+    def metric_samples(self) -> Samples:
+        """Samples of the sink's own families, by family name."""
 
 
 class ServiceReports:
@@ -78,9 +88,15 @@ def report_sink(config: Config, store: Store, runner: Runner) -> Sink | None:
     return ServiceReports(config, store, runner)
 
 
-SINK_FACTORIES: tuple[SinkFactory, ...] = (report_sink,)
-"""Sinks after the built-in ones (latest results, exporter, run log), in publishing order;
-the alerts sink goes here too."""
+def alert_sink(config: Config, store: Store, runner: Runner) -> Sink | None:
+    """Alerts are always evaluated (and exported); pushed when ``[alerting]`` lists
+    Alertmanagers."""
+    return AlertSink(config, store, clock=runner.clock)
+
+
+SINK_FACTORIES: tuple[SinkFactory, ...] = (alert_sink, report_sink)
+"""Sinks after the built-in ones (latest results, exporter, run log), in publishing order:
+alerts before reports (an alert links the report that is written after it)."""
 
 
 def build_sinks(

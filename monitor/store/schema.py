@@ -156,3 +156,58 @@ class MultivariateRow(Base):
     message: Mapped[str | None] = mapped_column(sa.Text)
 
     run: Mapped[RunRow] = relationship(back_populates="multivariate")
+
+
+class AlertRow(Base):
+    """One alert episode: from its first breach until it resolves (then kept a while)."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(sa.String(64))
+    """Digest of the monitor, alertname and subject (column, metric, check)."""
+    monitor: Mapped[str] = mapped_column(sa.String(200))
+    alertname: Mapped[str] = mapped_column(sa.String(100))
+    state: Mapped[str] = mapped_column(sa.String(16))
+    labels: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    annotations: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    generator_url: Mapped[str | None] = mapped_column(sa.Text)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    breaches: Mapped[int]
+    window_end: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    run_id: Mapped[int | None]
+    version: Mapped[int]
+
+    deliveries: Mapped[list[AlertDeliveryRow]] = relationship(
+        back_populates="alert", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (
+        sa.Index("ix_alerts_key_state", "key", "state"),
+        sa.Index("ix_alerts_monitor_state", "monitor", "state"),
+        sa.Index("ix_alerts_state_ends_at", "state", "ends_at"),
+    )
+
+
+class AlertDeliveryRow(Base):
+    """The outbox: what one Alertmanager has been told of one alert."""
+
+    __tablename__ = "alert_deliveries"
+
+    alert_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True
+    )
+    url: Mapped[str] = mapped_column(sa.String(1000), primary_key=True)
+    delivered_version: Mapped[int]
+    """The alert's version this Alertmanager accepted (0: none yet)."""
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int]
+    """Failed attempts since the last accepted one."""
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """No new attempt before this instant (backoff after a failure)."""
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+
+    alert: Mapped[AlertRow] = relationship(back_populates="deliveries")
+
+    __table_args__ = (sa.Index("ix_alert_deliveries_url", "url", "not_before"),)
