@@ -148,7 +148,10 @@ def breach(
         return Transition(write=(new,))
     if _older(window_end, alert):
         return NOTHING
-    counted = window_end is None or alert.window_end is None or window_end > alert.window_end
+    # Alerts raised by the clock (no window) count once; a window counts once.
+    counted = window_end is not None and (
+        alert.window_end is None or window_end > alert.window_end
+    )
     breaches = alert.breaches + 1 if counted else alert.breaches
     firing = alert.state is State.FIRING or breaches >= for_runs
     state = State.FIRING if firing else State.PENDING

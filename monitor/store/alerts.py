@@ -254,13 +254,12 @@ class AlertStore:
 
 
 def _add_deliveries(session: sa.orm.Session, ids: Sequence[int], urls: Collection[str]) -> None:
-    existing = set(
-        session.execute(
-            sa.select(AlertDeliveryRow.alert_id, AlertDeliveryRow.url).where(
-                AlertDeliveryRow.alert_id.in_(list(ids)), AlertDeliveryRow.url.in_(list(urls))
-            )
-        ).tuples()
+    found = session.execute(
+        sa.select(AlertDeliveryRow.alert_id, AlertDeliveryRow.url).where(
+            AlertDeliveryRow.alert_id.in_(list(ids)), AlertDeliveryRow.url.in_(list(urls))
+        )
     )
+    existing = {(alert_id, url) for alert_id, url in found}
     for alert_id in ids:
         for url in urls:
             if (alert_id, url) not in existing:
