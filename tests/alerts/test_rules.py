@@ -37,7 +37,9 @@ DRIFTED_RUN = run(
         column("score", role=Role.SCORE, method="wasserstein", score=0.25, threshold=0.1),
         column("pred", role=Role.PREDICTION, drifted=None),
     ),
-    drift=DatasetDrift(share=2 / 3, threshold=0.5, detected=True, drifted_columns=2, tested_columns=3),
+    drift=DatasetDrift(
+        share=2 / 3, threshold=0.5, detected=True, drifted_columns=2, tested_columns=3
+    ),
     metrics=(metric("roc_auc", 0.55, lower=0.6), metric("mae", 3.5, upper=2.0)),
 )
 
@@ -201,9 +203,7 @@ def test_report_url_only_when_reports_are_on() -> None:
         assert "runbook_url" not in signal.annotations
 
 
-def test_stale_after_the_configured_intervals_counted_from_the_later_of_success_and_start() -> (
-    None
-):
+def test_stale_after_the_configured_intervals_counted_from_the_later_of_success_and_start() -> None:
     cfg = config("[monitors.alerts.stale]\nintervals = 2.5\n", schedule="every 10m")
     m, links = cfg.monitors[0], Links.of(cfg.service)
     last = END
@@ -232,9 +232,10 @@ def test_stale_after_the_configured_intervals_counted_from_the_later_of_success_
         m, cfg.alerting, links, now=END, last_success=None, since=END - timedelta(minutes=26)
     )
     assert never is not None
-    assert "No successful run is stored" in next(iter(never.breaches.values())).annotations[
-        "description"
-    ]
+    assert (
+        "No successful run is stored"
+        in next(iter(never.breaches.values())).annotations["description"]
+    )
 
 
 @pytest.mark.parametrize(

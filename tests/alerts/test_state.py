@@ -134,7 +134,9 @@ def test_new_labels_on_a_firing_alert_resolve_the_old_label_set_and_keep_the_sta
         for_runs=1,
     )
     old, new = t.write
-    assert old.id == alert.id and old.state is State.RESOLVED and old.labels["severity"] == "warning"
+    assert (
+        old.id == alert.id and old.state is State.RESOLVED and old.labels["severity"] == "warning"
+    )
     assert new.id is None and new.state is State.FIRING and new.labels["severity"] == "critical"
     assert new.starts_at == alert.starts_at and new.breaches == 2
 

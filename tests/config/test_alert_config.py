@@ -76,9 +76,7 @@ password = "${AM_PASSWORD}"
 def test_password_file_is_read_without_its_newline(tmp_path: Path) -> None:
     secret = tmp_path / "pw"
     secret.write_text("from-file\n")
-    cfg = config(
-        alerting=f'[alerting.basic_auth]\nusername = "dw"\npassword_file = "{secret}"\n'
-    )
+    cfg = config(alerting=f'[alerting.basic_auth]\nusername = "dw"\npassword_file = "{secret}"\n')
     assert cfg.alerting.basic_auth is not None
     assert cfg.alerting.basic_auth.secret() == "from-file"
 
@@ -89,8 +87,7 @@ def test_password_file_is_read_without_its_newline(tmp_path: Path) -> None:
         (
             '[monitors.alerts]\nlabels = { severity = "x" }\n',
             "",
-            "monitor 'churn': field 'alerts.labels': label 'severity' is set by "
-            "driftwarden itself",
+            "monitor 'churn': field 'alerts.labels': label 'severity' is set by driftwarden itself",
         ),
         (
             '[monitors.alerts.column_drift]\nlabels = { "bad-name" = "x" }\n',
