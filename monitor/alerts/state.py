@@ -149,9 +149,7 @@ def breach(
     if _older(window_end, alert):
         return NOTHING
     # Alerts raised by the clock (no window) count once; a window counts once.
-    counted = window_end is not None and (
-        alert.window_end is None or window_end > alert.window_end
-    )
+    counted = window_end is not None and (alert.window_end is None or window_end > alert.window_end)
     breaches = alert.breaches + 1 if counted else alert.breaches
     firing = alert.state is State.FIRING or breaches >= for_runs
     state = State.FIRING if firing else State.PENDING
