@@ -331,6 +331,13 @@ def _quality(b: _Builder, result: RunResult, url: str, report: str | None) -> se
     return undecided
 
 
+def stale_limit(monitor: MonitorConfig, around: datetime | None = None) -> timedelta | None:
+    """How long after its newest successful window a monitor is stale (None: rule off)."""
+    if not monitor.alerts.active(AlertName.STALE):
+        return None
+    return monitor.parsed_schedule.nominal_interval(around) * monitor.alerts.stale.intervals
+
+
 def observe_stale(
     monitor: MonitorConfig,
     alerting: AlertingConfig,
@@ -344,10 +351,9 @@ def observe_stale(
     ``intervals`` of the schedule before ``now``; counting starts no earlier than
     ``since`` (the service's start). None when not stale."""
     rule = monitor.alerts.stale
-    if not monitor.alerts.active(AlertName.STALE):
+    allowed = stale_limit(monitor, now)
+    if allowed is None:
         return None
-    interval = monitor.parsed_schedule.nominal_interval(now)
-    allowed = interval * rule.intervals
     start = max(last_success, since) if last_success is not None else since
     if now - start <= allowed:
         return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import httpx
 
 from monitor.alerts.engine import AlertEngine, Clock
+from monitor.alerts.rules import stale_limit
 from monitor.alerts.sender import AlertSender
 from monitor.config.alerts import AlertName
 from monitor.config.models import Config, MonitorConfig
@@ -53,10 +54,14 @@ class AlertSink:
 
     def metric_samples(self) -> Samples:
         firing: dict[tuple[str, str], int] = {}
+        stale_after: dict[str, float] = {}
         for monitor in self.engine.config.monitors:
             for alertname in AlertName:
                 if monitor.alerts.active(alertname):
                     firing[(monitor.name, alertname.value)] = 0
+            limit = stale_limit(monitor)
+            if limit is not None:
+                stale_after[monitor.name] = limit.total_seconds()
         for key, count in self.engine.firing_counts().items():
             firing[key] = count
-        return alert_samples(firing, self.sender.outcomes())
+        return alert_samples(firing, self.sender.outcomes(), stale_after)

@@ -66,6 +66,12 @@ DATASET_DRIFT_DETECTED = MetricDef(
     "1 when the drifted share reached the monitor's drift_share in the latest successful "
     "run, else 0.",
 )
+DATASET_DRIFT_THRESHOLD = MetricDef(
+    "driftwarden_dataset_drift_threshold",
+    Kind.GAUGE,
+    ("monitor",),
+    "The monitor's drift_share: dataset drift is detected when the drifted share reaches it.",
+)
 PERFORMANCE_METRIC = MetricDef(
     "driftwarden_performance_metric",
     Kind.GAUGE,
@@ -148,6 +154,13 @@ ALERTS_FIRING = MetricDef(
     "Alerts firing (pushed to Alertmanager while active), by monitor and alertname; 0 for "
     "each rule the monitor has enabled.",
 )
+MONITOR_STALE_AFTER = MetricDef(
+    "driftwarden_monitor_stale_after_seconds",
+    Kind.GAUGE,
+    ("monitor",),
+    "Age of the newest successful run past which MonitorStale fires (the stale rule's "
+    "intervals times the schedule interval); absent when the rule is off.",
+)
 ALERT_NOTIFICATIONS = MetricDef(
     "driftwarden_alert_notifications_total",
     Kind.COUNTER,
@@ -202,6 +215,7 @@ METRICS: tuple[MetricDef, ...] = (
     COLUMN_DRIFT_DETECTED,
     DATASET_DRIFT_SHARE,
     DATASET_DRIFT_DETECTED,
+    DATASET_DRIFT_THRESHOLD,
     PERFORMANCE_METRIC,
     PERFORMANCE_BOUND,
     WINDOW_ROWS,
@@ -221,6 +235,7 @@ METRICS: tuple[MetricDef, ...] = (
     MULTIVARIATE_DRIFT_SCORE,
     MULTIVARIATE_DRIFT_DETECTED,
     ALERTS_FIRING,
+    MONITOR_STALE_AFTER,
     ALERT_NOTIFICATIONS,
 )
 """driftwarden's own families (the process collector adds ``process_*`` and ``python_*``)."""

@@ -29,12 +29,20 @@ def bound(value: float) -> str:
 
 
 def alert_samples(
-    firing: Mapping[tuple[str, str], int], notifications: Mapping[str, int]
+    firing: Mapping[tuple[str, str], int],
+    notifications: Mapping[str, int],
+    stale_after: Mapping[str, float],
 ) -> Samples:
-    """``driftwarden_alerts_firing`` per (monitor, alertname) and the notification counter."""
+    """``driftwarden_alerts_firing`` per (monitor, alertname), the notification counter and
+    each monitor's staleness limit in seconds."""
     gauge = d.ALERTS_FIRING
     counter = d.ALERT_NOTIFICATIONS
+    stale = d.MONITOR_STALE_AFTER
     return {
+        stale.name: [
+            Sample(stale.name, {"monitor": monitor}, float(seconds))
+            for monitor, seconds in sorted(stale_after.items())
+        ],
         gauge.name: [
             Sample(gauge.name, {"monitor": monitor, "alertname": alertname}, float(count))
             for (monitor, alertname), count in sorted(firing.items())
@@ -88,6 +96,7 @@ def _results(name: str, run: RunResult, add: Add) -> None:
     if run.dataset_drift is not None:
         add(d.DATASET_DRIFT_SHARE, (name,), run.dataset_drift.share)
         add(d.DATASET_DRIFT_DETECTED, (name,), 1.0 if run.dataset_drift.detected else 0.0)
+        add(d.DATASET_DRIFT_THRESHOLD, (name,), run.dataset_drift.threshold)
     for m in run.metrics:
         if m.value is not None:
             add(d.PERFORMANCE_METRIC, (name, m.metric), m.value)

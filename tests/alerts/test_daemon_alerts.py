@@ -78,6 +78,8 @@ def test_metrics_show_the_firing_alerts_and_the_notifications(tmp_path: Path) ->
         assert firing["ColumnDriftDetected"] == drifted
         assert firing["MonitorRunFailing"] == 0
         assert "DataQualityCheckFailed" not in firing
+        (threshold,) = families["driftwarden_dataset_drift_threshold"].samples
+        assert threshold.value == run.dataset_drift.threshold == 0.5
         outcomes = {
             s.labels["outcome"]: s.value
             for s in families["driftwarden_alert_notifications"].samples

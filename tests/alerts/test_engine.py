@@ -158,3 +158,11 @@ def test_exported_counts_have_zeros_for_every_enabled_rule(store: Store) -> None
         s.labels["outcome"]: s.value for s in samples["driftwarden_alert_notifications_total"]
     }
     assert outcomes == {"delivered": 3, "failed": 0, "rejected": 0}
+    assert samples["driftwarden_monitor_stale_after_seconds"] == []
+
+
+def test_the_stale_limit_is_exported_in_seconds(store: Store) -> None:
+    cfg = config("[monitors.alerts.stale]\nintervals = 2.5\n", schedule="*/20 * * * *")
+    sink = sink_for(store, cfg, FakeClock(END), FakeAlertmanagers())
+    (sample,) = sink.metric_samples()["driftwarden_monitor_stale_after_seconds"]
+    assert sample.labels == {"monitor": "churn"} and sample.value == 2.5 * 20 * 60
