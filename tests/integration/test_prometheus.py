@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,15 +28,22 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @contextmanager
-def prometheus(tmp_path: Path, target_port: int) -> Iterator[str]:
+def prometheus(
+    tmp_path: Path, target_port: int, *, rule_files: Sequence[Path] = ()
+) -> Iterator[str]:
+    """Prometheus scraping ``127.0.0.1:target_port`` every second (and evaluating
+    ``rule_files`` every second)."""
     exe = binary("prometheus")
     port = free_port()
     config = tmp_path / "prometheus.yml"
+    rules = "rule_files:" + "".join(f"\n  - {path}" for path in rule_files) if rule_files else ""
     config.write_text(
         f"""
 global:
   scrape_interval: 1s
   scrape_timeout: 1s
+  evaluation_interval: 1s
+{rules}
 scrape_configs:
   - job_name: driftwarden
     static_configs:
