@@ -260,6 +260,7 @@ def _cmd_check_config(args: argparse.Namespace) -> int:
     print(f"  store: {mask_url(service.store_url)}   reports: {service.reports_dir}")
     token = "set" if service.token(os.environ) else "not set"
     print(f"  serve: listen {service.listen}, {service.workers} worker(s), API token {token}")
+    print(f"  alerts: {config.alerting.describe()}")
     for m in config.monitors:
         source = f"table {m.table}" if m.table else "query"
         features = (
@@ -271,6 +272,7 @@ def _cmd_check_config(args: argparse.Namespace) -> int:
         checks = ", ".join(c.metric.value for c in m.performance) or "none"
         print(f"      task={m.task.value if m.task else '-'} performance: {checks}")
         print(f"      report: {_describe_report(m)}")
+        print(f"      alerts: {m.alerts.describe()}")
     return EXIT_OK
 
 

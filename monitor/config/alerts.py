@@ -31,12 +31,13 @@ import re
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 from typing import Annotated, Any, Literal, Self, get_args
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from monitor.config.base import Strict
-from monitor.durations import parse_duration
+from monitor.durations import format_duration, parse_duration
 
 LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
@@ -193,6 +194,24 @@ class MonitorAlerts(Strict):
         """Whether ``alertname`` can fire for this monitor."""
         return self.enabled and self.rule(alertname).enabled
 
+    def describe(self) -> str:
+        """One line for ``driftwarden check-config``."""
+        if not self.enabled:
+            return "off"
+        on = []
+        for name in AlertName:
+            if not self.active(name):
+                continue
+            rule = self.rule(name)
+            text = f"{name.value} ({rule.severity}"
+            if isinstance(rule, RunRule) and rule.for_runs > 1:
+                text += f", after {rule.for_runs} windows"
+            if isinstance(rule, StaleRule):
+                text += f", after {rule.intervals:g} intervals"
+            on.append(text + ")")
+        off = [n.value for n in AlertName if not self.active(n)]
+        return ", ".join(on) + (f"; off: {', '.join(off)}" if off else "")
+
 
 class BasicAuth(Strict):
     """``[alerting.basic_auth]``: HTTP basic auth towards Alertmanager."""
@@ -232,6 +251,14 @@ class TlsOptions(Strict):
         if self.key_file is not None and self.cert_file is None:
             raise ValueError("'key_file' needs 'cert_file'")
         return self
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 def _duration(value: Any) -> timedelta:
@@ -287,6 +314,13 @@ class AlertingConfig(Strict):
         if repeated:
             raise ValueError(f"Alertmanager URL(s) listed twice: {repeated}")
         return cleaned
+
+    def describe(self) -> str:
+        """One line for ``driftwarden check-config``."""
+        if not self.alertmanager_urls:
+            return "evaluated and exported; no alertmanager_urls, so nothing is pushed"
+        urls = ", ".join(_without_password(u) for u in self.alertmanager_urls)
+        return f"pushed to {urls}, resent every {format_duration(self.resend_interval)}"
 
     @property
     def backoff_cap(self) -> timedelta:

@@ -134,3 +134,33 @@ def test_the_spelt_out_role_and_check_names_match_the_results() -> None:
 def test_the_shipped_config_still_loads() -> None:
     cfg = load_config(ROOT / "config.toml", environ={})
     assert cfg.monitors[0].alerts.enabled
+
+
+def test_check_config_lists_the_alerts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from monitor.cli import main
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        (ROOT / "config.toml").read_text()
+        + """
+[monitors.alerts.dataset_drift]
+for_runs = 2
+[monitors.alerts.column_drift]
+enabled = false
+
+[alerting]
+alertmanager_urls = ["http://dw:pw@am-0:9093", "http://am-1:9093"]
+resend_interval = "30s"
+"""
+    )
+    assert main(["check-config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "  alerts: pushed to http://dw:***@am-0:9093, http://am-1:9093, resent every 30s" in out
+    assert (
+        "      alerts: DatasetDriftDetected (warning, after 2 windows), "
+        "PerformanceBelowThreshold (critical), PerformanceAboveThreshold (critical), "
+        "MonitorRunFailing (warning), MonitorDataInsufficient (warning), "
+        "MonitorStale (critical, after 3 intervals); "
+        "off: ColumnDriftDetected, DataQualityCheckFailed"
+    ) in out
+    assert "pw" not in out.replace("pushed", "")
