@@ -31,8 +31,8 @@ import re
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 from typing import Annotated, Any, Literal, Self, get_args
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 

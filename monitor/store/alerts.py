@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import sqlalchemy as sa
 
@@ -85,25 +86,30 @@ class AlertStore:
     def apply(self, transitions: Sequence[Transition], urls: Collection[str]) -> list[Alert]:
         """Write the transitions in one transaction; a firing alert gets an outbox row
         for each of ``urls``. Returns the written alerts with their ids."""
-        written: list[Alert] = []
+        writes = [alert for t in transitions for alert in t.write]
+        drops = [t.drop.id for t in transitions if t.drop is not None and t.drop.id is not None]
+        known = [a.id for a in writes if a.id is not None]
         with self._store.session() as session, session.begin():
+            if drops:
+                session.execute(sa.delete(AlertRow).where(AlertRow.id.in_(drops)))
+            existing = {}
+            if known:
+                found = session.scalars(sa.select(AlertRow).where(AlertRow.id.in_(known)))
+                existing = {row.id: row for row in found}
             rows: list[tuple[AlertRow, Alert]] = []
-            for transition in transitions:
-                if transition.drop is not None and transition.drop.id is not None:
-                    session.execute(sa.delete(AlertRow).where(AlertRow.id == transition.drop.id))
-                for alert in transition.write:
-                    row = AlertRow() if alert.id is None else session.get(AlertRow, alert.id)
+            with session.no_autoflush:
+                for alert in writes:
+                    row = existing.get(alert.id) if alert.id is not None else None
                     if row is None:
                         row = AlertRow()
+                        session.add(row)
                     _fill(row, alert)
-                    session.add(row)
                     rows.append((row, alert))
             session.flush()
             firing = [row.id for row, alert in rows if alert.state is State.FIRING]
             if firing and urls:
                 _add_deliveries(session, firing, urls)
-            written = [_alert(row) for row, _ in rows]
-        return written
+            return [_alert(row) for row, _ in rows]
 
     def firing_counts(self) -> dict[tuple[str, str], int]:
         """Firing alerts by (monitor, alertname)."""
@@ -195,20 +201,24 @@ class AlertStore:
         return min(found) if found else None
 
     def delivered(self, url: str, sent: Sequence[Alert], now: datetime) -> None:
-        """``url`` accepted these versions of the alerts."""
+        """``url`` accepted these versions of the alerts (one statement for the batch)."""
+        table = cast(sa.Table, AlertDeliveryRow.__table__)
+        stmt = (
+            sa.update(table)
+            .where(table.c.alert_id == sa.bindparam("id_"), table.c.url == url)
+            .values(
+                delivered_version=sa.bindparam("version_"),
+                last_sent_at=now,
+                attempts=0,
+                not_before=None,
+                last_error=None,
+            )
+        )
+        rows = [{"id_": a.id, "version_": a.version} for a in sent if a.id is not None]
+        if not rows:
+            return
         with self._store.session() as session, session.begin():
-            for alert in sent:
-                session.execute(
-                    sa.update(AlertDeliveryRow)
-                    .where(AlertDeliveryRow.alert_id == alert.id, AlertDeliveryRow.url == url)
-                    .values(
-                        delivered_version=alert.version,
-                        last_sent_at=now,
-                        attempts=0,
-                        not_before=None,
-                        last_error=None,
-                    )
-                )
+            session.connection().execute(stmt, rows)
 
     def failed(
         self,
