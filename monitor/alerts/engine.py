@@ -35,6 +35,8 @@ class AlertEngine:
         self._last_success: dict[str, datetime] = {}
         self._counts: dict[tuple[str, str], int] = {}
         self._since = clock()
+        self._seen: dict[str, datetime] = {}
+        """When each monitor was first configured in this process (staleness counts from it)."""
 
     @property
     def config(self) -> Config:
@@ -45,6 +47,7 @@ class AlertEngine:
         with self._lock:
             self._since = self.clock()
             names = [m.name for m in self._config.monitors]
+            self._seen = dict.fromkeys(names, self._since)
             self._last_success = self.store.last_success_windows(names)
             self._counts = self.store.firing_counts()
 
@@ -56,6 +59,8 @@ class AlertEngine:
             self._links = Links.of(config.service)
             monitors = {m.name: m for m in config.monitors}
             now = self.clock()
+            for name in monitors:
+                self._seen.setdefault(name, now)
             transitions = []
             for alert in self.store.active():
                 monitor = monitors.get(alert.monitor)
@@ -76,10 +81,18 @@ class AlertEngine:
             return self._observe(monitor, observation)
 
     def check_stale(self, now: datetime | None = None) -> bool:
-        """Raise ``MonitorStale`` for monitors without a recent success."""
+        """Raise ``MonitorStale`` for monitors without a recent success.
+
+        The newest successes are read from the store each time, so runs stored by
+        another process (another replica, ``driftwarden run``) count too."""
         now = now or self.clock()
         changed = False
         with self._lock:
+            names = [m.name for m in self._config.monitors]
+            for name, window_end in self.store.last_success_windows(names).items():
+                known = self._last_success.get(name)
+                if known is None or window_end > known:
+                    self._last_success[name] = window_end
             for monitor in self._config.monitors:
                 observation = observe_stale(
                     monitor,
@@ -87,7 +100,7 @@ class AlertEngine:
                     self._links,
                     now=now,
                     last_success=self._last_success.get(monitor.name),
-                    since=self._since,
+                    since=self._seen.get(monitor.name, self._since),
                 )
                 if observation is not None:
                     changed |= self._observe(monitor, observation)

@@ -166,3 +166,39 @@ def test_the_stale_limit_is_exported_in_seconds(store: Store) -> None:
     sink = sink_for(store, cfg, FakeClock(END), FakeAlertmanagers())
     (sample,) = sink.metric_samples()["driftwarden_monitor_stale_after_seconds"]
     assert sample.labels == {"monitor": "churn"} and sample.value == 2.5 * 20 * 60
+
+
+def test_staleness_counts_successes_stored_by_another_process_and_new_monitors_wait(
+    store: Store,
+) -> None:
+    cfg = config("[monitors.alerts.stale]\nintervals = 2\n", alerting=URL, schedule="every 10m")
+    clock = FakeClock(END)
+    sink = sink_for(store, cfg, clock, FakeAlertmanagers())
+    # Another process (a replica, `driftwarden run`) stores successful runs of churn.
+    clock.now = END + timedelta(minutes=50)
+    store.save(drift_run(END + timedelta(minutes=40), False, 0))
+    sink.sender.cycle()
+    assert sink.engine.store.active() == []
+    clock.now = END + timedelta(minutes=61)
+    sink.sender.cycle()
+    (stale,) = sink.engine.store.active()
+    assert "2026-03-02T12:40:00+00:00" in stale.annotations["description"]
+
+    # A monitor added by a reload is not stale before its own intervals have passed.
+    both = config(
+        "[monitors.alerts.stale]\nintervals = 2\n", alerting=URL, schedule="every 10m"
+    ).model_copy(
+        update={
+            "monitors": [
+                cfg.monitors[0],
+                cfg.monitors[0].model_copy(update={"name": "fraud"}),
+            ]
+        }
+    )
+    sink.reconfigure(both)
+    clock.now += timedelta(minutes=20)
+    sink.sender.cycle()
+    assert {a.monitor for a in sink.engine.store.active()} == {"churn"}
+    clock.now += timedelta(seconds=1)
+    sink.sender.cycle()
+    assert {a.monitor for a in sink.engine.store.active()} == {"churn", "fraud"}

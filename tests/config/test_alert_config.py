@@ -140,17 +140,19 @@ def test_check_config_lists_the_alerts(tmp_path: Path, capsys: pytest.CaptureFix
     from monitor.cli import main
 
     path = tmp_path / "config.toml"
+    shipped = (ROOT / "config.toml").read_text()
+    assert "alertmanager_urls = []" in shipped
     path.write_text(
-        (ROOT / "config.toml").read_text()
+        shipped.replace(
+            "alertmanager_urls = []",
+            'alertmanager_urls = ["http://dw:pw@am-0:9093", "http://am-1:9093"]\n'
+            'resend_interval = "30s"',
+        )
         + """
 [monitors.alerts.dataset_drift]
 for_runs = 2
 [monitors.alerts.column_drift]
 enabled = false
-
-[alerting]
-alertmanager_urls = ["http://dw:pw@am-0:9093", "http://am-1:9093"]
-resend_interval = "30s"
 """
     )
     assert main(["check-config", str(path)]) == 0
