@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 DASHBOARDS = sorted((DEPLOY / "grafana" / "dashboards").glob("*.json"))
 RULES = DEPLOY / "prometheus" / "rules" / "driftwarden.yml"
+RULE_FILES = (RULES, RULES.parent / "driftwarden-quality.yml")
+"""The default rules and the opt-in data-quality rule."""
 
 OTHER_METRICS = {
     "up": ("job", "instance"),
@@ -182,15 +184,20 @@ def label_values_query(text: str) -> str:
     return f"group by ({match.group(2)}) ({match.group(1)})"
 
 
+def rules() -> Iterator[dict[str, Any]]:
+    for path in RULE_FILES:
+        for group in yaml.safe_load(path.read_text())["groups"]:
+            yield from group["rules"]
+
+
 def rule_queries() -> Iterator[tuple[str, str]]:
-    rules = yaml.safe_load(RULES.read_text())
-    for group in rules["groups"]:
-        for rule in group["rules"]:
-            yield f"rule {rule['alert']}", rule["expr"]
-            for key, text in rule.get("annotations", {}).items():
-                for inner in re.findall(r'printf "([^"]*)"', text):
-                    if "{" in inner:
-                        yield f"rule {rule['alert']} annotation {key}", inner.replace("%s", "x")
+    """``(where, PromQL)`` of every rule expression and every query in an annotation."""
+    for rule in rules():
+        yield f"rule {rule['alert']}", rule["expr"]
+        for key, text in rule.get("annotations", {}).items():
+            for inner in re.findall(r'printf "([^"]*)"', text):
+                if "{" in inner:
+                    yield f"rule {rule['alert']} annotation {key}", inner.replace("%s", "x")
 
 
 def substitute(expr: str, monitor: str, rate_interval: str = "30s") -> str:

@@ -15,11 +15,13 @@ from tests.alerts.results import config
 from tests.deploy.promql import (
     DASHBOARDS,
     DEPLOY,
+    RULE_FILES,
     RULES,
     dashboard_panels,
     dashboard_queries,
     problems,
     rule_queries,
+    rules,
 )
 from tests.servers import binary
 
@@ -39,6 +41,7 @@ def run(*args: str | Path, cwd: Path | None = None) -> str:
 def test_promtool_accepts_the_rules_and_the_scrape_config_and_the_rule_tests_pass() -> None:
     promtool = binary("promtool")
     assert "SUCCESS: 10 rules found" in run(promtool, "check", "rules", RULES)
+    assert "SUCCESS: 1 rules found" in run(promtool, "check", "rules", RULE_FILES[1])
     assert "SUCCESS" in run(promtool, "check", "config", PROMETHEUS / "prometheus.yml")
     assert "SUCCESS" in run(promtool, "test", "rules", "driftwarden_test.yml", cwd=RULES.parent)
 
@@ -50,6 +53,7 @@ def test_the_rule_tests_fail_when_a_rule_changes(tmp_path: Path) -> None:
         "driftwarden_monitor_up == 0", "driftwarden_monitor_up == 1", 1
     )
     (tmp_path / "driftwarden.yml").write_text(changed)
+    (tmp_path / "driftwarden-quality.yml").write_text(RULE_FILES[1].read_text())
     (tmp_path / "driftwarden_test.yml").write_text(
         (RULES.parent / "driftwarden_test.yml").read_text()
     )
@@ -65,16 +69,10 @@ def test_the_rule_tests_fail_when_a_rule_changes(tmp_path: Path) -> None:
 
 
 def test_every_built_in_alert_has_a_rule_with_the_same_labels() -> None:
-    rules = {
-        rule["alert"]: rule
-        for group in yaml.safe_load(RULES.read_text())["groups"]
-        for rule in group["rules"]
-    }
+    by_name = {rule["alert"]: rule for rule in rules()}
     defaults = config().monitors[0].alerts
     for name in AlertName:
-        if name is AlertName.DATA_QUALITY:
-            continue  # no quality gauges; off by default (see the rules file's notes)
-        rule = rules[name.value]
+        rule = by_name[name.value]
         assert rule["labels"] == {
             "severity": defaults.rule(name).severity,
             "service": SERVICE_LABEL,

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from monitor.runner import utcnow
-from tests.deploy.promql import DASHBOARDS, RULES, dashboard_queries, substitute
+from tests.deploy.promql import DASHBOARDS, RULE_FILES, dashboard_queries, substitute
 from tests.integration.test_prometheus import prometheus, query, wait
 from tests.servers import free_port
 from tests.service.harness import config_text
@@ -26,7 +26,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 BUILT_IN = (
     "DatasetDriftDetected|ColumnDriftDetected|PerformanceBelowThreshold|"
-    "PerformanceAboveThreshold|MonitorRunFailing|MonitorDataInsufficient|MonitorStale"
+    "PerformanceAboveThreshold|MonitorRunFailing|MonitorDataInsufficient|MonitorStale|"
+    "DataQualityCheckFailed"
 )
 
 
@@ -48,6 +49,10 @@ def test_every_dashboard_query_returns_data_and_the_rules_match_the_built_in_ale
     # Bounds that the data breaches in both directions, so that both performance rules fire.
     alerts = """[monitors.alerts.stale]
 intervals = 60
+[monitors.alerts.data_quality]
+enabled = true
+[monitors.quality]
+max_rate_ratio = 1.5  # the current window holds 24 times the reference's rows per hour
 [[monitors.performance]]
 metric = "accuracy"
 max = 0.2
@@ -65,7 +70,7 @@ min = 0.99
             ),
         )
     )
-    with serve(config, port) as s, prometheus(tmp_path, port, rule_files=[RULES]) as prom:
+    with serve(config, port) as s, prometheus(tmp_path, port, rule_files=RULE_FILES) as prom:
         s.wait_for(lambda: s.get("/api/monitors").json()[0]["status"] == "ok", what="a run")
         wait(
             lambda: (
@@ -111,9 +116,11 @@ min = 0.99
             60,
             "the same alerts from the rules as from the service",
         )
-        assert {"PerformanceBelowThreshold", "PerformanceAboveThreshold"} <= set(
-            by_alertname(rules)
-        )
+        assert {
+            "PerformanceBelowThreshold",
+            "PerformanceAboveThreshold",
+            "DataQualityCheckFailed",
+        } <= set(by_alertname(rules))
         columns = {
             r["metric"]["column"]  # type: ignore[index]
             for r in results(prom, 'ALERTS{alertstate="firing",alertname="ColumnDriftDetected"}')
