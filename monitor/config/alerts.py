@@ -290,8 +290,9 @@ class AlertingConfig(Strict):
     """Longest wait between retries after a connection error or a 5xx answer (the wait
     doubles from 1 s); default: ``resend_interval``."""
     keep_resolved: timedelta = timedelta(days=30)
-    """Resolved alerts stay in the results database this long (then are removed once
-    every Alertmanager has been told)."""
+    """Resolved alerts stay in the results database this long, then are removed (with
+    their outbox rows: an Alertmanager unreachable that long has resolved them by
+    their ``endsAt`` anyway)."""
     labels: dict[str, str] = Field(default_factory=dict)
     """Static labels added to every alert (e.g. ``cluster = "prod-eu"``)."""
     basic_auth: BasicAuth | None = None

@@ -202,3 +202,42 @@ def test_staleness_counts_successes_stored_by_another_process_and_new_monitors_w
     clock.now += timedelta(seconds=1)
     sink.sender.cycle()
     assert {a.monitor for a in sink.engine.store.active()} == {"churn", "fraud"}
+
+
+def test_a_restart_resends_what_fires_with_its_start_and_never_a_delivered_resolution(
+    store: Store,
+) -> None:
+    cfg = config(alerting=URL)
+    m = cfg.monitors[0]
+    clock = FakeClock(END)
+    fake = FakeAlertmanagers()
+    before = sink_for(store, cfg, clock, fake)
+    two = run(
+        end=END,
+        run_id=1,
+        columns=(column("x1"), column("x2")),
+        drift=DatasetDrift(1.0, 0.5, True, 2, 2),
+    )
+    before.publish(m, two, None)
+    before.sender.cycle()
+    one = run(
+        end=END + timedelta(hours=1),
+        run_id=2,
+        columns=(column("x1"), column("x2", drifted=False, score=0.5)),
+        drift=DatasetDrift(0.5, 0.5, True, 1, 2),
+    )
+    clock.now = END + timedelta(hours=1)
+    before.publish(m, one, None)
+    before.sender.cycle()
+    resolved = [a for a in fake.alerts_to("am") if a["labels"].get("column") == "x2"]
+    assert [a["endsAt"] for a in resolved][-1] == timestamp(END + timedelta(hours=1, seconds=9))
+    fake.clear()
+
+    clock.now = END + timedelta(hours=1, minutes=10)
+    after = sink_for(store, cfg, clock, fake)
+    after.sender.cycle()
+    sent = {(a["labels"]["alertname"], a["labels"].get("column")): a for a in fake.alerts_to("am")}
+    assert set(sent) == {("DatasetDriftDetected", None), ("ColumnDriftDetected", "x1")}
+    for alert in sent.values():
+        assert alert["startsAt"] == timestamp(END + timedelta(seconds=9))
+        assert alert["endsAt"] == timestamp(clock.now + timedelta(minutes=4))
