@@ -6,7 +6,7 @@ import numpy as np
 
 from monitor.stats.base import Comparison, FeatureType, Floats, ScoreKind, StatTest
 from monitor.stats.sample import Sample
-from monitor.stats.scaling import HUGE_MAGNITUDE, safe_scale
+from monitor.stats.scaling import safe_scale
 
 PERMUTATIONS = 100
 SEED = 0
@@ -31,11 +31,13 @@ def mmd_p_value(reference: Sample, current: Sample) -> float:
     """
     x = _limited(reference.floats)
     y = _limited(current.floats)
-    direct = max(reference.magnitude, current.magnitude) >= HUGE_MAGNITUDE
+    # Extreme values are brought near 1 by an exact power of two: every product
+    # below then scales exactly, so the kernel (and the p-value) is bit for bit
+    # that of the same data at ordinary magnitude, and x² cannot overflow.
     scale = safe_scale(reference, current)
     if scale != 1.0:
         x, y = x * scale, y * scale
-    gamma = _gamma(x, direct)
+    gamma = _gamma(x)
     pooled = np.concatenate((x, y))
     nx, ny, n = x.size, y.size, pooled.size
     rng = np.random.RandomState(SEED)
@@ -47,7 +49,7 @@ def mmd_p_value(reference: Sample, current: Sample) -> float:
     products = np.empty_like(membership)
     for start in range(0, n, BLOCK_ROWS):
         stop = min(start + BLOCK_ROWS, n)
-        products[start:stop] = _kernel_rows(pooled, nx, start, stop, gamma, direct) @ membership
+        products[start:stop] = _kernel_rows(pooled, nx, start, stop, gamma) @ membership
     splits, row_sums = membership[:, :-1], products[:, -1]
     within_x = np.einsum("ij,ij->j", splits, products[:, :-1])
     between = products[:, :-1].sum(axis=0) - within_x
@@ -65,41 +67,34 @@ def _limited(floats: Floats) -> Floats:
     return floats[keep]
 
 
-def _squared_distances(rows: Floats, columns: Floats, direct: bool) -> Floats:
-    """(column² − 2·row·column) + row², Evidently's expanded form; or, with
-    ``direct``, (row − column)², which cannot overflow into NaN (inf − inf)."""
-    distances: Floats
-    if direct:
-        with np.errstate(over="ignore"):
-            distances = np.square(np.subtract.outer(rows, columns))
-        return distances
-    distances = (columns**2)[None, :] - 2 * np.outer(rows, columns) + (rows**2)[:, None]
+def _squared_distances(rows: Floats, columns: Floats) -> Floats:
+    """(column² − 2·row·column) + row², Evidently's expanded form (safe: callers
+    rescale values beyond ~1e120 first)."""
+    distances: Floats = (columns**2)[None, :] - 2 * np.outer(rows, columns) + (rows**2)[:, None]
     return distances
 
 
-def _gamma(x: Floats, direct: bool) -> float:
+def _gamma(x: Floats) -> float:
     """1 / (2σ²), σ² half the median squared distance between reference values
     (σ² = ½ when that median is 0)."""
-    median = float(np.percentile(_squared_distances(x, x, direct), 50, method="nearest"))
+    median = float(np.percentile(_squared_distances(x, x), 50, method="nearest"))
     sigma = (0.5 * median) ** 0.5
     if sigma == 0:
         sigma = (0.5 * 1) ** 0.5
     return float(1.0 / (2.0 * sigma**2))
 
 
-def _kernel_rows(
-    pooled: Floats, nx: int, start: int, stop: int, gamma: float, direct: bool
-) -> Floats:
+def _kernel_rows(pooled: Floats, nx: int, start: int, stop: int, gamma: float) -> Floats:
     """Rows ``start:stop`` of the kernel matrix with its diagonal set to 0.
 
     Evidently fills the current-by-reference block with the transpose of the
     reference-by-current block; the same arithmetic is kept here.
     """
     rows = pooled[start:stop]
-    distances = _squared_distances(rows, pooled, direct)
+    distances = _squared_distances(rows, pooled)
     current_rows = np.arange(start, stop) >= nx
-    if current_rows.any() and not direct:
-        swapped = _squared_distances(pooled[:nx], rows[current_rows], direct).T
+    if current_rows.any():
+        swapped = _squared_distances(pooled[:nx], rows[current_rows]).T
         distances[current_rows, :nx] = swapped
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         kernel: Floats = np.exp(-gamma * distances)
@@ -123,6 +118,6 @@ EMPIRICAL_MMD = StatTest(
     "Windows over 2000 rows are tested on a seeded subsample of 2000 (Evidently builds "
     "the full kernel matrix, (rows of both windows)² × 8 bytes several times over). "
     "Values beyond ~1e120 (or all below ~1e-120) are rescaled by a power of two (the "
-    "median-width kernel is scale-free); beyond ~1e120 squared distances are taken as "
-    "(x - y)², where Evidently's x² - 2xy + y² turns into NaN.",
+    "median-width kernel is scale-free, and the rescaled arithmetic is exact), where "
+    "Evidently's x² - 2xy + y² turns into NaN.",
 )
