@@ -27,6 +27,10 @@ class MonitorLatest:
     """The newest run with status ``ok`` (its columns and metrics feed the gauges)."""
     last_error: RunResult | None = None
     """The newest run with status ``error``."""
+    performance: RunResult | None = None
+    """The latest evaluation of the newest window with performance figures computed on
+    labels (its metrics feed the performance gauges; with late labels it is often an
+    older window than ``last_ok``, re-evaluated as its labels arrived)."""
 
 
 class LatestResults:
@@ -44,9 +48,13 @@ class LatestResults:
         last = store.latest(names)
         ok = store.latest(names, status=RunStatus.OK)
         error = store.latest(names, status=RunStatus.ERROR)
+        labelled = store.latest_labelled(names)
         items = {
             m.name: _keep_configured(
-                MonitorLatest(last.get(m.name), ok.get(m.name), error.get(m.name)), m
+                MonitorLatest(
+                    last.get(m.name), ok.get(m.name), error.get(m.name), labelled.get(m.name)
+                ),
+                m,
             )
             for m in monitors
         }
@@ -59,9 +67,25 @@ class LatestResults:
             found = dataclasses.replace(found, last=result)
             if result.status is RunStatus.OK:
                 found = dataclasses.replace(found, last_ok=result)
+                newer = found.performance is None or (
+                    result.window_end >= found.performance.window_end
+                )
+                if labelled(result) and newer:
+                    found = dataclasses.replace(found, performance=result)
             elif result.status is RunStatus.ERROR:
                 found = dataclasses.replace(found, last_error=result)
             self._items[monitor.name] = found
+
+    def publish_reevaluation(
+        self, monitor: MonitorConfig, result: RunResult, data: RunData | None, *, newest: bool
+    ) -> None:
+        """A re-evaluated past window changes only the performance figures, and only
+        when it is the newest window with labelled figures."""
+        if not newest or result.status is not RunStatus.OK or not labelled(result):
+            return
+        with self._lock:
+            found = self._items.get(monitor.name, MonitorLatest())
+            self._items[monitor.name] = dataclasses.replace(found, performance=result)
 
     def get(self, name: str) -> MonitorLatest:
         with self._lock:
@@ -81,11 +105,17 @@ class LatestResults:
             }
 
 
+def labelled(result: RunResult) -> bool:
+    """Whether any performance figure of the run was computed on labels."""
+    return any(m.value is not None for m in result.metrics)
+
+
 def _keep_configured(latest: MonitorLatest, monitor: MonitorConfig) -> MonitorLatest:
     return MonitorLatest(
         last=_prune(latest.last, monitor),
         last_ok=_prune(latest.last_ok, monitor),
         last_error=latest.last_error,
+        performance=_prune(latest.performance, monitor),
     )
 
 

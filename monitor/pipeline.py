@@ -11,7 +11,7 @@ import dataclasses
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from monitor.config.models import MonitorConfig
 from monitor.result import RunResult
@@ -26,6 +26,19 @@ class Sink(Protocol):
 
     def publish(self, monitor: MonitorConfig, result: RunResult, data: RunData | None) -> None:
         """Take a stored result (``data`` holds its rows when both windows were read)."""
+
+
+@runtime_checkable
+class ReevaluationSink(Protocol):
+    def publish_reevaluation(
+        self, monitor: MonitorConfig, result: RunResult, data: RunData | None, *, newest: bool
+    ) -> None:
+        """Take a stored re-evaluation of a past window (``result.reevaluates`` is set).
+
+        ``newest``: no later window has labelled performance figures, so this
+        evaluation's metrics are the monitor's current ones. Sinks without this
+        method never see re-evaluations (e.g. the HTML reports).
+        """
 
 
 class Pipeline:
@@ -51,5 +64,27 @@ class Pipeline:
             except Exception:
                 log.exception(
                     "monitor %r: sink %s failed for run %s", monitor.name, sink.name, run_id
+                )
+        return stored
+
+    def publish_reevaluation(
+        self, monitor: MonitorConfig, result: RunResult, data: RunData | None = None
+    ) -> RunResult:
+        """Store a re-evaluation of a past window and hand it to the sinks that take
+        re-evaluations; return it with its run id."""
+        run_id = self.store.save(result)
+        stored = dataclasses.replace(result, run_id=run_id)
+        newest = self.store.newest_labelled_window(monitor.name) == stored.window_end
+        for sink in self.sinks:
+            if not isinstance(sink, ReevaluationSink):
+                continue
+            try:
+                sink.publish_reevaluation(monitor, stored, data, newest=newest)
+            except Exception:
+                log.exception(
+                    "monitor %r: sink %s failed for re-evaluation run %s",
+                    monitor.name,
+                    sink.name,
+                    run_id,
                 )
         return stored

@@ -177,6 +177,15 @@ class RunResult:
     """Why the HTML report could not be built or written."""
     traffic: TrafficSummary | None = None
     """Spread of the predictions and serving latency in the current window."""
+    label_coverage: float | None = None
+    """Share (0-1) of the current window's predictions with a known label (monitors
+    with ``[monitors.labels]``; None otherwise or for an empty window)."""
+    labels_known: int | None = None
+    """Label rows (corrections included) known for the window's predictions when it
+    ran; a re-evaluation is due when this count has changed."""
+    reevaluates: int | None = None
+    """For a re-evaluation of a past window as labels arrived: the run id of the
+    window's previous evaluation (None for a first evaluation)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -270,6 +279,11 @@ class RunResult:
                 for m in self.metrics
             ],
             "traffic": None if self.traffic is None else self.traffic.to_json(),
+            "labels": {
+                "coverage": _number(self.label_coverage),
+                "known": self.labels_known,
+                "reevaluates": self.reevaluates,
+            },
             "error": self.error,
             "started_at": self.started_at.isoformat(),
             "duration_seconds": round(self.duration_seconds, 6),

@@ -32,6 +32,7 @@ from monitor.profile import ProfileCache, ReferenceProfile, profile_key, range_k
 from monitor.result import MetricResult, Role, RunResult, RunStatus
 from monitor.run_checks import RunChecks
 from monitor.source import EngineCache, SourceSpec, SqlSource
+from monitor.source.labels import LabelJoin, LabelSpec
 from monitor.stats import FeatureType, StatTestRegistry, build_registry
 from monitor.traffic import summarize as summarize_traffic
 from monitor.windows import RunWindows, run_windows, window_end_for
@@ -60,10 +61,12 @@ class Runner:
         self.registry = registry or build_registry()
         self.profiles = profiles or ProfileCache()
         self._clock = clock
-        self._sources: dict[tuple[str, SourceSpec, str, str], SqlSource] = {}
+        self._sources: dict[tuple[str, SourceSpec, str, str, LabelSpec | None], SqlSource] = {}
 
     def source(self, monitor: MonitorConfig, spec: SourceSpec) -> SqlSource:
-        key = (monitor.source_url, spec, monitor.name, monitor.loader)
+        """The monitor's reader of ``spec`` (with its labels join when it has labels)."""
+        labels = LabelSpec.of(monitor.labels) if monitor.labels is not None else None
+        key = (monitor.source_url, spec, monitor.name, monitor.loader, labels)
         found = self._sources.get(key)
         if found is None:
             found = SqlSource(
@@ -71,6 +74,7 @@ class Runner:
                 spec,
                 monitor=monitor.name,
                 loader=monitor.loader,
+                labels=None if labels is None else LabelJoin(labels, monitor=monitor.name),
             )
             self._sources[key] = found
         return found
@@ -98,7 +102,7 @@ class Runner:
             started_at=started,
             finished_at=started,
         )
-        run = _Run(self, monitor, windows)
+        run = _Run(self, monitor, windows, as_of=started)
         try:
             return run.execute(base), run.data
         except DriftwardenError as exc:
@@ -129,8 +133,12 @@ class RunData:
 class _Run:
     """The steps of one run, kept apart from the Runner's long-lived state."""
 
-    def __init__(self, runner: Runner, monitor: MonitorConfig, windows: RunWindows) -> None:
+    def __init__(
+        self, runner: Runner, monitor: MonitorConfig, windows: RunWindows, *, as_of: datetime
+    ) -> None:
         self.runner = runner
+        self.as_of = as_of
+        """Labels known at this instant are used (the run's start)."""
         self.monitor = monitor
         self.windows = windows
         self.data: RunData | None = None
@@ -150,7 +158,9 @@ class _Run:
         kinds = [(name, col.feature_type) for name, col in profile.columns.items()]
         latency = [self.monitor.latency_column] if self.monitor.latency_column else []
         current_frame = self.current_source.read(
-            self.windows.current, [*profile.columns, *self._role_columns(), *latency]
+            self.windows.current,
+            [*profile.columns, *self._role_columns(), *latency],
+            as_of=self.as_of,
         )
         current = type_columns(current_frame, kinds, monitor=self.monitor.name, window="current")
         base = dataclasses.replace(
@@ -158,6 +168,7 @@ class _Run:
             rows_reference=profile.rows,
             rows_current=len(current_frame),
             traffic=summarize_traffic(self.monitor, profile.frame, current_frame),
+            **self._label_counts(current_frame),
         )
         self.data = RunData(
             columns=tuple((n, k, profile.roles[n]) for n, k in kinds),
@@ -191,6 +202,17 @@ class _Run:
             multivariate=checks.multivariate(profile, current_frame, kinds),
             finished_at=self.runner.clock(),
         )
+
+    def _label_counts(self, current: pd.DataFrame) -> dict[str, Any]:
+        """Label coverage of the current window and the label rows known for it."""
+        m = self.monitor
+        if m.labels is None or m.target is None:
+            return {}
+        labelled = int(current[m.target].notna().sum()) if len(current) else 0
+        return {
+            "label_coverage": labelled / len(current) if len(current) else None,
+            "labels_known": self.current_source.count_labels(self.windows.current, self.as_of),
+        }
 
     def _skip_target(
         self, name: str, profile: ReferenceProfile, current: dict[str, TypedColumn]
@@ -247,13 +269,16 @@ class _Run:
                 *(m.numerical or []),
                 *(m.categorical or []),
                 *m.exclude,
+                *([m.labels.predictions_id] if m.labels is not None else []),
             }
             features = [
                 *(m.numerical or []),
                 *(m.categorical or []),
                 *(c for c in self.reference_source.available_columns() if c not in excluded),
             ]
-        frame = self.reference_source.read(self.windows.reference, [*features, *roles])
+        frame = self.reference_source.read(
+            self.windows.reference, [*features, *roles], as_of=self.as_of
+        )
         kinds = [(c, k, Role.FEATURE) for c, k in self._feature_kinds(frame)]
         kinds += self._role_kinds()
         columns = type_columns(

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from monitor.alerts.links import Links
-from monitor.alerts.rules import Observation, observe_run, observe_stale
+from monitor.alerts.rules import Observation, observe_run, observe_stale, performance_only
 from monitor.alerts.state import Alert, Transition, breach, clear
 from monitor.config.alerts import AlertName, RunRule
 from monitor.config.models import Config, MonitorConfig
@@ -79,6 +79,13 @@ class AlertEngine:
                     self._last_success[monitor.name] = result.window_end
             observation = observe_run(monitor, self._config.alerting, self._links, result)
             return self._observe(monitor, observation)
+
+    def observe_reevaluation(self, monitor: MonitorConfig, result: RunResult) -> bool:
+        """Evaluate only the performance rules on a re-evaluated past window (the caller
+        hands over only the newest window with labelled figures)."""
+        with self._lock:
+            observation = observe_run(monitor, self._config.alerting, self._links, result)
+            return self._observe(monitor, performance_only(observation))
 
     def check_stale(self, now: datetime | None = None) -> bool:
         """Raise ``MonitorStale`` for monitors without a recent success.

@@ -18,6 +18,7 @@ What each run status decides:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -193,6 +194,24 @@ def observe_run(
         decides=frozenset(a.value for a in decides),
         undecided=frozenset(undecided),
         window_quality_only=result.status is RunStatus.INSUFFICIENT_DATA,
+    )
+
+
+PERFORMANCE_ALERTS = frozenset(
+    {AlertName.PERFORMANCE_BELOW.value, AlertName.PERFORMANCE_ABOVE.value}
+)
+
+
+def performance_only(observation: Observation) -> Observation:
+    """The observation restricted to the performance alerts (for a re-evaluated window:
+    its drift and quality verdicts belong to a window older than the newest one)."""
+    return dataclasses.replace(
+        observation,
+        breaches={
+            k: s for k, s in observation.breaches.items() if s.alertname in PERFORMANCE_ALERTS
+        },
+        decides=observation.decides & PERFORMANCE_ALERTS,
+        window_quality_only=False,
     )
 
 

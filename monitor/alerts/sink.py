@@ -41,6 +41,14 @@ class AlertSink:
         if self.engine.observe_run(monitor, result):
             self.sender.wake()
 
+    def publish_reevaluation(
+        self, monitor: MonitorConfig, result: RunResult, data: RunData | None, *, newest: bool
+    ) -> None:
+        """Performance alerts follow a re-evaluated window when it is the newest one with
+        labelled figures; its drift and quality verdicts are left to the newest run."""
+        if newest and self.engine.observe_reevaluation(monitor, result):
+            self.sender.wake()
+
     def reconfigure(self, config: Config) -> None:
         self.engine.reconfigure(config)
         self.sender.reconfigure(config)

@@ -22,6 +22,7 @@ from pydantic import (
 from monitor.config.alerts import AlertingConfig, MonitorAlerts
 from monitor.config.base import Strict
 from monitor.config.checks import MultivariateConfig, QualityConfig
+from monitor.config.labels import LabelsConfig, check_labels, labels_target
 from monitor.durations import parse_duration
 from monitor.readonly import check_select
 from monitor.schedule import Schedule
@@ -350,6 +351,8 @@ class MonitorConfig(Strict):
     quality: QualityConfig = Field(default_factory=QualityConfig)
     multivariate: MultivariateConfig = Field(default_factory=MultivariateConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
+    labels: LabelsConfig | None = None
+    """``[monitors.labels]``: labels in their own table (see :mod:`monitor.config.labels`)."""
     alerts: MonitorAlerts = Field(default_factory=MonitorAlerts)
     """``[monitors.alerts]``: which alerts the monitor raises (see :mod:`monitor.config.alerts`)."""
 
@@ -379,10 +382,20 @@ class MonitorConfig(Strict):
             check_select(value)
         return value
 
+    _labels_target = model_validator(mode="before")(labels_target)
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if (self.table is None) == (self.query is None):
             raise ValueError("give exactly one of 'table' or 'query'")
+        if self.labels is not None:
+            features = [*(self.numerical or []), *(self.categorical or [])]
+            check_labels(
+                self.labels,
+                timestamp_column=self.timestamp_column,
+                features=features,
+                roles=self.role_columns(),
+            )
         self._check_roles()
         self._check_performance()
         self._check_multivariate()

@@ -76,13 +76,21 @@ PERFORMANCE_METRIC = MetricDef(
     "driftwarden_performance_metric",
     Kind.GAUGE,
     ("monitor", "metric"),
-    "Model performance metric on the labelled rows of the current window.",
+    "Model performance metric on the labelled rows of the newest window with labels, in "
+    "its latest evaluation (with late labels, an older window re-evaluated as they arrive).",
 )
 PERFORMANCE_BOUND = MetricDef(
     "driftwarden_performance_bound",
     Kind.GAUGE,
     ("monitor", "metric", "bound"),
     "Lower (bound=min) or upper (bound=max) limit the performance metric is checked against.",
+)
+LABEL_COVERAGE = MetricDef(
+    "driftwarden_label_coverage_ratio",
+    Kind.GAUGE,
+    ("monitor",),
+    "Share (0-1) of the predictions in the latest successful run's current window that "
+    "have a known label (monitors with labels in their own table).",
 )
 WINDOW_ROWS = MetricDef(
     "driftwarden_window_rows",
@@ -218,6 +226,7 @@ METRICS: tuple[MetricDef, ...] = (
     DATASET_DRIFT_THRESHOLD,
     PERFORMANCE_METRIC,
     PERFORMANCE_BOUND,
+    LABEL_COVERAGE,
     WINDOW_ROWS,
     LAST_RUN_TIMESTAMP,
     LAST_SUCCESS_TIMESTAMP,

@@ -55,6 +55,13 @@ class Exporter:
         self.runs.publish(monitor, result, data)
         self.collector.refresh()
 
+    def publish_reevaluation(
+        self, monitor: MonitorConfig, result: RunResult, data: RunData | None, *, newest: bool
+    ) -> None:
+        """A re-evaluation rewrites the gauges (through ``latest``) without counting in
+        ``driftwarden_runs_total``, which counts the scheduled windows."""
+        self.collector.refresh()
+
     def reconfigure(self, config: Config) -> None:
         self.runs.reconfigure(config)
         self.collector.refresh()

@@ -68,6 +68,11 @@ def monitor_samples(name: str, latest: MonitorLatest, runs: MonitorRunStats | No
 
     if latest.last_ok is not None:
         _results(name, latest.last_ok, add)
+        if latest.last_ok.label_coverage is not None:
+            add(d.LABEL_COVERAGE, (name,), latest.last_ok.label_coverage)
+    performance = latest.performance or latest.last_ok
+    if performance is not None:
+        _performance(name, performance, add)
     if latest.last is not None:
         _status(name, latest.last, add)
     if latest.last_ok is not None:
@@ -97,6 +102,17 @@ def _results(name: str, run: RunResult, add: Add) -> None:
         add(d.DATASET_DRIFT_SHARE, (name,), run.dataset_drift.share)
         add(d.DATASET_DRIFT_DETECTED, (name,), 1.0 if run.dataset_drift.detected else 0.0)
         add(d.DATASET_DRIFT_THRESHOLD, (name,), run.dataset_drift.threshold)
+    _quality(name, run, add)
+    for v in run.multivariate:
+        if v.score is not None and math.isfinite(v.score):
+            add(d.MULTIVARIATE_DRIFT_SCORE, (name, v.method), v.score)
+        if v.detected is not None:
+            add(d.MULTIVARIATE_DRIFT_DETECTED, (name, v.method), 1.0 if v.detected else 0.0)
+
+
+def _performance(name: str, run: RunResult, add: Add) -> None:
+    """Performance figures: of the newest window with labelled figures (see
+    :attr:`MonitorLatest.performance`), else of the newest successful run."""
     for m in run.metrics:
         if m.value is not None:
             add(d.PERFORMANCE_METRIC, (name, m.metric), m.value)
@@ -104,12 +120,6 @@ def _results(name: str, run: RunResult, add: Add) -> None:
             add(d.PERFORMANCE_BOUND, (name, m.metric, "min"), m.lower_bound)
         if m.upper_bound is not None:
             add(d.PERFORMANCE_BOUND, (name, m.metric, "max"), m.upper_bound)
-    _quality(name, run, add)
-    for v in run.multivariate:
-        if v.score is not None and math.isfinite(v.score):
-            add(d.MULTIVARIATE_DRIFT_SCORE, (name, v.method), v.score)
-        if v.detected is not None:
-            add(d.MULTIVARIATE_DRIFT_DETECTED, (name, v.method), 1.0 if v.detected else 0.0)
 
 
 _RATIOS = {

@@ -25,6 +25,7 @@ from datetime import datetime
 
 from monitor.config.models import MonitorConfig
 from monitor.pipeline import Pipeline
+from monitor.reevaluation import Reevaluator, reevaluates
 from monitor.result import RunResult, RunStatus
 from monitor.runner import RunData
 from monitor.service.cancel import StatementCanceller
@@ -241,7 +242,18 @@ class RunExecutor:
             stored = self._store(ticket, result, data)
         except Exception as exc:
             return functools.partial(ticket.future.set_exception, exc)
+        self._reevaluate(ticket)
         return functools.partial(ticket.future.set_result, stored)
+
+    def _reevaluate(self, ticket: RunTicket) -> None:
+        """After the tick's own run: past windows whose labels arrived since (the monitor
+        stays busy meanwhile, so they never overlap its next run)."""
+        if self._stopping or not reevaluates(ticket.monitor):
+            return
+        try:
+            Reevaluator(self._pipeline).run(ticket.monitor, ticket.window_end)
+        except Exception:
+            log.exception("monitor %r: re-evaluating past windows failed", ticket.monitor.name)
 
     def _store(self, ticket: RunTicket, result: RunResult, data: RunData | None) -> RunResult:
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 import pandas as pd
@@ -21,6 +22,7 @@ from monitor.errors import SourceError
 from monitor.readonly import check_select
 from monitor.source.arrow import arrow_available, read_arrow
 from monitor.source.engines import mask_url
+from monitor.source.labels import LabelJoin
 from monitor.source.timefilter import Storage, TimeFilter, storage_of
 from monitor.windows import TimeRange
 
@@ -45,9 +47,16 @@ class SqlSource:
     """Reads windows of one table or query through one engine."""
 
     def __init__(
-        self, engine: Engine, spec: SourceSpec, *, monitor: str, loader: Loader = "auto"
+        self,
+        engine: Engine,
+        spec: SourceSpec,
+        *,
+        monitor: str,
+        loader: Loader = "auto",
+        labels: LabelJoin | None = None,
     ) -> None:
         self._engine = engine
+        self._labels = labels
         self._loader = loader
         self._spec = spec
         self._monitor = monitor
@@ -70,15 +79,46 @@ class SqlSource:
                 self._columns = self._guard(self._look_up_columns)
             return list(self._columns)
 
-    def read(self, window: TimeRange, columns: Sequence[str]) -> pd.DataFrame:
-        """Rows of ``window`` (all rows when both bounds are open), only ``columns``."""
+    def read(
+        self, window: TimeRange, columns: Sequence[str], *, as_of: datetime | None = None
+    ) -> pd.DataFrame:
+        """Rows of ``window`` (all rows when both bounds are open), only ``columns``.
+
+        With a labels join, the label column comes from the labels known at ``as_of``
+        (required then), joined by id; it is NULL for predictions without one.
+        """
         wanted = list(dict.fromkeys(columns))
-        self._require(wanted)
+        label = self._labels.spec.label_column if self._labels is not None else None
+        labelled = label is not None and label in wanted
+        if labelled:
+            assert self._labels is not None and as_of is not None
+            self._require([c for c in wanted if c != label] + [self._labels.spec.predictions_id])
+        else:
+            self._require(wanted)
         bounded = window.start is not None or window.end is not None
         if bounded:
             self._require([self._spec.timestamp_column])
-        frame: pd.DataFrame = self._guard(lambda: self._fetch(window, wanted, bounded))
+        frame: pd.DataFrame = self._guard(
+            lambda: self._fetch(window, wanted, bounded, as_of if labelled else None)
+        )
         return frame
+
+    def count_labels(self, window: TimeRange, as_of: datetime) -> int:
+        """Label rows known at ``as_of`` for the predictions of ``window`` (0 without
+        a labels join): a cheap measure of whether a window's labels changed."""
+        if self._labels is None:
+            return 0
+        labels = self._labels
+        self._require([labels.spec.predictions_id, self._spec.timestamp_column])
+
+        def count() -> int:
+            with self._engine.connect() as conn:
+                ids = self._window_ids(conn, window)
+                self.queries += 1
+                return labels.known_count(conn, ids, as_of)
+
+        found: int = self._guard(count)
+        return found
 
     # -- internals ----------------------------------------------------------------
 
@@ -144,15 +184,53 @@ class SqlSource:
         self._filter = TimeFilter(storage, dialect)
         return self._filter
 
-    def _fetch(self, window: TimeRange, columns: list[str], bounded: bool) -> pd.DataFrame:
-        needed = list(
-            dict.fromkeys([*columns, self._spec.timestamp_column] if bounded else columns)
-        )
+    def _window_ids(self, conn: sa.Connection, window: TimeRange) -> sa.Select[Any]:
+        """``SELECT id`` of the window's predictions (for the labels' IN subquery)."""
+        assert self._labels is not None
+        pid = self._labels.spec.predictions_id
+        ts = self._spec.timestamp_column
+        source = self._selectable(list(dict.fromkeys([pid, ts]))).alias("driftwarden_ids")
+        ids = sa.select(source.c[pid]).where(source.c[pid].is_not(None))
+        if window.start is not None or window.end is not None:
+            condition = self._time_filter(conn).condition(
+                source.c[ts], window.start, window.end, prefix="ids"
+            )
+            ids = ids.where(condition)
+        return ids
+
+    def _fetch(
+        self,
+        window: TimeRange,
+        columns: list[str],
+        bounded: bool,
+        as_of: datetime | None = None,
+    ) -> pd.DataFrame:
+        label = None
+        if as_of is not None and self._labels is not None:
+            label = self._labels.spec.label_column
+            pid = self._labels.spec.predictions_id
+            own = [c for c in columns if c != label]
+            needed = list(dict.fromkeys([*own, pid, *([self._spec.timestamp_column] * bounded)]))
+        else:
+            own = columns
+            needed = list(
+                dict.fromkeys([*columns, self._spec.timestamp_column] if bounded else columns)
+            )
         source = self._selectable(needed)
-        stmt = sa.select(*(source.c[c] for c in columns))
-        if bounded:
-            with self._engine.connect() as conn:
-                time_filter = self._time_filter(conn)
+        with self._engine.connect() as conn:
+            time_filter = self._time_filter(conn) if bounded else None
+            if label is not None:
+                assert self._labels is not None and as_of is not None
+                latest = self._labels.latest(conn, self._window_ids(conn, window), as_of)
+                outputs = [
+                    latest.c.label_value.label(label) if c == label else source.c[c]
+                    for c in columns
+                ]
+                joined = source.outerjoin(latest, source.c[pid] == latest.c.label_id)
+                stmt = sa.select(*outputs).select_from(joined)
+            else:
+                stmt = sa.select(*(source.c[c] for c in own))
+        if time_filter is not None:
             stmt = stmt.where(
                 time_filter.condition(
                     source.c[self._spec.timestamp_column], window.start, window.end

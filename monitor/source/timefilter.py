@@ -39,18 +39,34 @@ class TimeFilter:
     dialect: str
 
     def condition(
-        self, column: ColumnElement[Any], start: datetime | None, end: datetime | None
+        self,
+        column: ColumnElement[Any],
+        start: datetime | None,
+        end: datetime | None,
+        *,
+        prefix: str = "window",
     ) -> ColumnElement[bool]:
-        """``start <= column < end`` for this storage (either bound may be open)."""
+        """``start <= column < end`` for this storage (either bound may be open).
+
+        ``prefix`` names the bound parameters (two filters in one statement need two).
+        """
         if self.storage is Storage.EMPTY:
             return sa.false()
         key = self._key(column)
         parts: list[ColumnElement[bool]] = []
         if start is not None:
-            parts.append(key >= self._bound(start, "window_start"))
+            parts.append(key >= self._bound(start, f"{prefix}_start"))
         if end is not None:
-            parts.append(key < self._bound(end, "window_end"))
+            parts.append(key < self._bound(end, f"{prefix}_end"))
         return sa.and_(sa.true(), *parts)
+
+    def at_or_before(
+        self, column: ColumnElement[Any], instant: datetime, *, name: str = "as_of"
+    ) -> ColumnElement[bool]:
+        """``column <= instant`` for this storage."""
+        if self.storage is Storage.EMPTY:
+            return sa.false()
+        return self._key(column) <= self._bound(instant, name)
 
     def _key(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
         if self.storage is Storage.TEXT:

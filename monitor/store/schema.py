@@ -62,6 +62,12 @@ class RunRow(Base):
     report_error: Mapped[str | None] = mapped_column(sa.Text)
     """Why the report could not be built or written."""
     traffic: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    label_coverage: Mapped[float | None] = mapped_column(sa.Float)
+    """Share of the window's predictions with a known label ([monitors.labels])."""
+    labels_known: Mapped[int | None]
+    """Label rows known for the window's predictions when it was evaluated."""
+    reevaluates: Mapped[int | None]
+    """A re-evaluation of a past window: the id of the window's previous evaluation."""
 
     columns: Mapped[list[ColumnRow]] = relationship(
         back_populates="run", cascade="all, delete-orphan", order_by="ColumnRow.id"

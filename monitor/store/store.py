@@ -164,6 +164,74 @@ class Store:
         with self._sessions() as session:
             return {r.monitor: _from_row(r) for r in session.scalars(stmt)}
 
+    def window_evaluations(
+        self,
+        monitor: str,
+        *,
+        since: datetime,
+        until: datetime,
+        status: RunStatus | None = None,
+    ) -> list[RunResult]:
+        """The latest evaluation (with ``status`` when given) of each window of ``monitor``
+        ending in ``[since, until)``, oldest window first, with their metric rows only."""
+        newest_ids = sa.select(sa.func.max(RunRow.id).label("id")).where(
+            RunRow.monitor == monitor,
+            RunRow.window_end >= since,
+            RunRow.window_end < until,
+        )
+        if status is not None:
+            newest_ids = newest_ids.where(RunRow.status == status.value)
+        newest = newest_ids.group_by(RunRow.window_end).subquery()
+        stmt = (
+            sa.select(RunRow)
+            .join(newest, RunRow.id == newest.c.id)
+            .options(selectinload(RunRow.metrics))
+            .order_by(RunRow.window_end)
+        )
+        with self._sessions() as session:
+            return [_from_row(r, children=False) for r in session.scalars(stmt)]
+
+    def stored_windows(self, monitor: str, *, since: datetime, until: datetime) -> set[datetime]:
+        """Ends of the windows of ``monitor`` in ``[since, until]`` with a stored run
+        that read its data (status ``ok`` or ``insufficient_data``)."""
+        stmt = sa.select(RunRow.window_end).where(
+            RunRow.monitor == monitor,
+            RunRow.window_end >= since,
+            RunRow.window_end <= until,
+            RunRow.status != RunStatus.ERROR.value,
+        )
+        with self._sessions() as session:
+            return set(session.scalars(stmt))
+
+    def newest_labelled_window(self, monitor: str) -> datetime | None:
+        """End of the newest ``ok`` window with a performance figure computed on labels."""
+        stmt = sa.select(sa.func.max(RunRow.window_end)).where(
+            RunRow.monitor == monitor, RunRow.status == RunStatus.OK.value, _has_labelled_metric()
+        )
+        with self._sessions() as session:
+            return session.scalar(stmt)
+
+    def latest_labelled(self, monitors: Sequence[str]) -> dict[str, RunResult]:
+        """Per monitor, the latest evaluation of its newest window with labelled figures."""
+        out = {}
+        with self._sessions() as session:
+            for name in monitors:
+                stmt = (
+                    sa.select(RunRow)
+                    .where(
+                        RunRow.monitor == name,
+                        RunRow.status == RunStatus.OK.value,
+                        _has_labelled_metric(),
+                    )
+                    .options(*_RUN_CHILDREN)
+                    .order_by(RunRow.window_end.desc(), RunRow.id.desc())
+                    .limit(1)
+                )
+                row = session.scalars(stmt).first()
+                if row is not None:
+                    out[name] = _from_row(row)
+        return out
+
     def last_success_window(self, monitor: str) -> datetime | None:
         stmt = sa.select(sa.func.max(RunRow.window_end)).where(
             RunRow.monitor == monitor, RunRow.status == RunStatus.OK.value
@@ -173,6 +241,14 @@ class Store:
 
     def session(self) -> Session:
         return self._sessions()
+
+
+def _has_labelled_metric() -> sa.ColumnElement[bool]:
+    return (
+        sa.select(MetricRow.id)
+        .where(MetricRow.run_id == RunRow.id, MetricRow.value.is_not(None))
+        .exists()
+    )
 
 
 def _to_row(result: RunResult) -> RunRow:
@@ -198,6 +274,9 @@ def _to_row(result: RunResult) -> RunRow:
         report_path=result.report_path,
         report_error=result.report_error,
         traffic=result.traffic.to_json() if result.traffic else None,
+        label_coverage=result.label_coverage,
+        labels_known=result.labels_known,
+        reevaluates=result.reevaluates,
     )
     row.columns = [
         ColumnRow(
@@ -272,7 +351,7 @@ def _finite(value: float | None) -> float | None:
     return value
 
 
-def _from_row(row: RunRow) -> RunResult:
+def _from_row(row: RunRow, *, children: bool = True) -> RunResult:
     drift = None
     if row.drift_share is not None:
         drift = DatasetDrift(
@@ -298,6 +377,9 @@ def _from_row(row: RunRow) -> RunResult:
         report_path=row.report_path,
         report_error=row.report_error,
         traffic=TrafficSummary.from_json(row.traffic),
+        label_coverage=row.label_coverage,
+        labels_known=row.labels_known,
+        reevaluates=row.reevaluates,
         columns=tuple(
             ColumnResult(
                 column=c.column,
@@ -319,7 +401,7 @@ def _from_row(row: RunRow) -> RunResult:
                 effect_size=c.effect_size,
                 effect_threshold=c.effect_threshold,
             )
-            for c in row.columns
+            for c in (row.columns if children else ())
         ),
         quality=tuple(
             QualityResult(
@@ -331,7 +413,7 @@ def _from_row(row: RunRow) -> RunResult:
                 upper_bound=q.upper_bound,
                 status=CheckStatus(q.status),
             )
-            for q in row.quality
+            for q in (row.quality if children else ())
         ),
         multivariate=tuple(
             MultivariateResult(
@@ -347,7 +429,7 @@ def _from_row(row: RunRow) -> RunResult:
                 components=v.components,
                 message=v.message,
             )
-            for v in row.multivariate
+            for v in (row.multivariate if children else ())
         ),
         metrics=tuple(
             MetricResult(

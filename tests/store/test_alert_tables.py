@@ -74,7 +74,9 @@ def test_migration_matches_the_orm_tables_and_downgrade_keeps_runs(url: str) -> 
         config.attributes["connection"] = connection
         command.downgrade(config, "0002_daemon")
     assert not {"alerts", "alert_deliveries"} & set(sa.inspect(engine).get_table_names())
-    assert len(store.runs("kept")) == 1
+    with engine.connect() as conn:  # raw SQL: later migrations' columns are gone too
+        kept = conn.execute(sa.text("SELECT count(*) FROM runs WHERE monitor = 'kept'"))
+        assert kept.scalar_one() == 1
     store.close()
     reopened = Store.open(url)
     assert AlertStore(reopened).active() == []
