@@ -8,19 +8,35 @@ from datetime import timedelta
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _PART = re.compile(r"(\d+)\s*([smhdw])")
 _WHOLE = re.compile(r"^\s*(?:\d+\s*[smhdw]\s*)+$")
+MAX_DURATION = timedelta(days=36_500)
+"""The longest duration accepted (100 years): longer ones are typos, and dates
+computed from them would leave the calendar."""
 
 
 def parse_duration(text: str) -> timedelta:
     """Parse a duration; raise ValueError naming the accepted form otherwise."""
     if not isinstance(text, str) or not _WHOLE.match(text.lower()):
         raise ValueError(
-            f"invalid duration {text!r}; expected a number and a unit s, m, h, d or w, "
+            f"invalid duration {_short(text)}; expected a number and a unit s, m, h, d or w, "
             "such as '15m', '1h' or '7d'"
         )
-    seconds = sum(int(n) * _UNITS[unit] for n, unit in _PART.findall(text.lower()))
+    parts = _PART.findall(text.lower())
+    if any(len(n.lstrip("0")) > 12 for n, _ in parts):  # int() of 4,300+ digits raises
+        seconds = MAX_DURATION // timedelta(seconds=1) + 1
+    else:
+        seconds = sum(int(n) * _UNITS[unit] for n, unit in parts)
     if seconds <= 0:
-        raise ValueError(f"invalid duration {text!r}; it must be longer than zero")
+        raise ValueError(f"invalid duration {_short(text)}; it must be longer than zero")
+    if seconds > MAX_DURATION.total_seconds():
+        raise ValueError(
+            f"invalid duration {_short(text)}; expected at most {MAX_DURATION.days} days"
+        )
     return timedelta(seconds=seconds)
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def format_duration(value: timedelta) -> str:

@@ -37,9 +37,11 @@ class Schedule:
                 "or a five-field cron expression such as '*/15 * * * *'"
             )
         try:
-            _cron_trigger(stripped)
+            trigger = _cron_trigger(stripped)
         except ValueError as exc:
             raise ValueError(f"invalid cron schedule {text!r}: {exc}") from exc
+        if trigger.get_next_fire_time(None, EPOCH) is None:
+            raise ValueError(f"cron schedule {text!r} never fires (no such day in any year)")
         return cls(text=stripped, interval=None, cron=stripped)
 
     def _trigger(self) -> CronTrigger:

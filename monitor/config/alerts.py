@@ -32,11 +32,11 @@ from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self, get_args
-from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from monitor.config.base import Strict
+from monitor.config.urls import check_http_url, without_password
 from monitor.durations import format_duration, parse_duration
 
 LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
@@ -253,14 +253,6 @@ class TlsOptions(Strict):
         return self
 
 
-def _without_password(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
-
-
 def _duration(value: Any) -> timedelta:
     if isinstance(value, timedelta):
         return value
@@ -306,11 +298,7 @@ class AlertingConfig(Strict):
     @field_validator("alertmanager_urls")
     @classmethod
     def _urls(cls, urls: list[str]) -> list[str]:
-        cleaned = []
-        for url in urls:
-            if not url.startswith(("http://", "https://")):
-                raise ValueError(f"expected http:// or https:// Alertmanager URLs, got {url!r}")
-            cleaned.append(url.rstrip("/"))
+        cleaned = [check_http_url(url, "Alertmanager") for url in urls]
         repeated = sorted({u for u in cleaned if cleaned.count(u) > 1})
         if repeated:
             raise ValueError(f"Alertmanager URL(s) listed twice: {repeated}")
@@ -320,7 +308,7 @@ class AlertingConfig(Strict):
         """One line for ``driftwarden check-config``."""
         if not self.alertmanager_urls:
             return "evaluated and exported; no alertmanager_urls, so nothing is pushed"
-        urls = ", ".join(_without_password(u) for u in self.alertmanager_urls)
+        urls = ", ".join(without_password(u) for u in self.alertmanager_urls)
         return f"pushed to {urls}, resent every {format_duration(self.resend_interval)}"
 
     @property

@@ -69,5 +69,14 @@ def _message(item: Any) -> str:
         if message.startswith(prefix):
             message = message[len(prefix) :]
     if kind.endswith("_type") or kind.endswith("_parsing"):
-        message = f"{message} (got {item.get('input')!r})"
+        message = f"{message} (got {_short(item.get('input'))})"
     return message
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """``repr`` of an offending value, cut to ``limit`` characters."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        text = f"a deeply nested {type(value).__name__}"
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -36,6 +36,10 @@ def load_config(
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(str(path), [f"cannot read the file: {exc.strerror or exc}"]) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            str(path), [f"the file is not UTF-8 text (byte {exc.start}: {exc.reason})"]
+        ) from exc
     return parse_config(text, source=str(path), environ=environ, registry=registry)
 
 
@@ -47,11 +51,22 @@ def parse_config(
     registry: StatTestRegistry | None = None,
 ) -> Config:
     try:
+        return _parse(text, source, os.environ if environ is None else environ, registry)
+    except RecursionError:
+        raise ConfigError(source, ["the document is nested too deeply to read"]) from None
+
+
+def _parse(
+    text: str, source: str, environ: Mapping[str, str], registry: StatTestRegistry | None
+) -> Config:
+    try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, [f"not valid TOML: {exc}"]) from exc
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise ConfigError(source, [f"not valid TOML: {exc}"]) from exc
     problems: list[str] = []
-    expanded = _interpolate(raw, os.environ if environ is None else environ, [], problems)
+    expanded = _interpolate(raw, environ, [], problems)
     if problems:
         raise ConfigError(source, problems)
     try:

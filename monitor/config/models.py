@@ -23,6 +23,7 @@ from monitor.config.alerts import AlertingConfig, MonitorAlerts
 from monitor.config.base import Strict
 from monitor.config.checks import MultivariateConfig, QualityConfig
 from monitor.config.labels import LabelsConfig, check_labels, labels_target
+from monitor.config.urls import check_http_url
 from monitor.durations import parse_duration
 from monitor.readonly import check_select
 from monitor.schedule import Schedule
@@ -40,7 +41,10 @@ def _timestamp(value: datetime) -> datetime:
     """Timestamps without a zone are read as UTC; all are kept in UTC."""
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"timestamp {value.isoformat()} is out of range in UTC") from None
 
 
 Duration = Annotated[timedelta, Field(json_schema_extra={"format": "duration"})]
@@ -100,9 +104,7 @@ class ServiceConfig(Strict):
     def _public_url(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        if not value.startswith(("http://", "https://")):
-            raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
-        return value.rstrip("/")
+        return check_http_url(value, "service as people reach it")
 
     @property
     def host(self) -> str:
