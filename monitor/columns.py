@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -38,6 +39,20 @@ class TypedColumn:
     @property
     def rows(self) -> int:
         return int(self.values.size) + self.missing
+
+    @property
+    def present(self) -> int:
+        """Non-missing values."""
+        return int(self.values.size)
+
+    def category_counts(self) -> Mapping[object, int]:
+        """How often each value occurs."""
+        return Counter(self.values.tolist())
+
+    def count_outside(self, low: float, high: float) -> int:
+        """Present values below ``low`` or above ``high``."""
+        values = self.values.astype(np.float64, copy=False)
+        return int(np.count_nonzero((values < low) | (values > high)))
 
     @cached_property
     def sample(self) -> Sample:

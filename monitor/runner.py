@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from monitor.aggregate.run import AggregateRun
 from monitor.checks.drift import ColumnPair, dataset_drift
 from monitor.checks.performance import LabelledWindow, evaluate
 from monitor.columns import (
@@ -155,6 +156,11 @@ class _Run:
 
     def execute(self, base: RunResult) -> RunResult:
         profile = self._reference_profile()
+        if self.monitor.mode == "aggregate":
+            counted = AggregateRun(
+                self.monitor, self.windows, self.runner.registry, self.current_source, profile
+            )
+            return counted.execute(base, self._too_few_rows, self._labelled, self.runner.clock)
         kinds = [(name, col.feature_type) for name, col in profile.columns.items()]
         latency = [self.monitor.latency_column] if self.monitor.latency_column else []
         current_frame = self.current_source.read(

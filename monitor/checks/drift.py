@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from monitor.aggregate.column import CountedColumn
 from monitor.checks.correction import adjust
 from monitor.columns import TypedColumn
 from monitor.config.models import Correction, DriftConfig
@@ -48,7 +49,8 @@ _STATUS = {
 @dataclass(frozen=True)
 class ColumnPair:
     reference: TypedColumn
-    current: TypedColumn
+    current: TypedColumn | CountedColumn
+    """The current window's values, or its counts in aggregate mode."""
     role: Role = Role.FEATURE
 
 
@@ -118,11 +120,11 @@ def column_drift(
         drifted=None,
         status=ColumnStatus.INSUFFICIENT_DATA,
         rows_reference=int(ref.values.size),
-        rows_current=int(cur.values.size),
+        rows_current=cur.present,
         missing_reference=ref.missing,
         missing_current=cur.missing,
     )
-    if ref.values.size < min_rows or cur.values.size < min_rows:
+    if ref.values.size < min_rows or cur.present < min_rows:
         return untested
     # What a test derives from the current window (a sorted copy of a numerical
     # column) serves this column only: a local sample lets it go when done. The

@@ -75,6 +75,16 @@ def bounds(
     return lower, upper
 
 
+def reference_metric(
+    check: PerformanceCheck, task: Task, reference: LabelledWindow | None, positive: str
+) -> float | None:
+    """The metric on the reference window, None when it has no labels or no value."""
+    if reference is None or not reference.rows:
+        return None
+    value = metric_value(check, task, reference, positive)
+    return None if math.isnan(value) else value
+
+
 def evaluate(
     check: PerformanceCheck,
     task: Task,
@@ -82,17 +92,21 @@ def evaluate(
     reference: LabelledWindow | None,
     positive: str,
 ) -> MetricResult:
-    reference_value = None
-    if reference is not None and reference.rows:
-        reference_value = metric_value(check, task, reference, positive)
-        if math.isnan(reference_value):
-            reference_value = None
-    lower, upper = bounds(check, reference_value)
+    reference_value = reference_metric(check, task, reference, positive)
     if current.rows == 0:
+        return judge(check, None, reference_value, 0)
+    return judge(check, metric_value(check, task, current, positive), reference_value, current.rows)
+
+
+def judge(
+    check: PerformanceCheck, value: float | None, reference_value: float | None, rows: int
+) -> MetricResult:
+    """The result of a current ``value`` (None: no labelled rows) against the bounds."""
+    lower, upper = bounds(check, reference_value)
+    if value is None or rows == 0:
         return MetricResult(
             check.metric.value, None, reference_value, lower, upper, MetricStatus.NO_LABELS, 0
         )
-    value = metric_value(check, task, current, positive)
     if math.isnan(value):
         status = MetricStatus.UNDEFINED
     elif (lower is not None and value < lower) or (upper is not None and value > upper):
@@ -106,5 +120,5 @@ def evaluate(
         lower,
         upper,
         status,
-        current.rows,
+        rows,
     )

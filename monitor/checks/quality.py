@@ -16,7 +16,6 @@ bound is fine); a share with no values to take it of is ``insufficient_data``.
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import timedelta
 
 import numpy as np
@@ -65,9 +64,9 @@ def unseen_share(pair: ColumnPair, max_share: float | None) -> QualityResult:
     """Share of the current non-missing values whose category the reference never holds."""
     ref, cur = pair.reference, pair.current
     known = set(ref.values.tolist())
-    counts = Counter(cur.values.tolist())
+    counts = cur.category_counts()
     unseen = sum(n for value, n in counts.items() if value not in known)
-    share = _share(unseen, int(cur.values.size))
+    share = _share(unseen, cur.present)
     return QualityResult(
         check=QualityCheck.UNSEEN_SHARE,
         column=ref.name,
@@ -83,11 +82,9 @@ def out_of_range_share(pair: ColumnPair, max_share: float | None) -> QualityResu
     """Share of the current non-missing values outside the reference's [min, max]."""
     ref, cur = pair.reference, pair.current
     share = None
-    if ref.values.size and cur.values.size:
+    if ref.values.size and cur.present:
         low, high = float(np.min(ref.values)), float(np.max(ref.values))
-        values = cur.values.astype(np.float64, copy=False)
-        outside = int(np.count_nonzero((values < low) | (values > high)))
-        share = outside / int(values.size)
+        share = cur.count_outside(low, high) / cur.present
     return QualityResult(
         check=QualityCheck.OUT_OF_RANGE_SHARE,
         column=ref.name,

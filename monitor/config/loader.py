@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from monitor.config.aggregate import check_aggregate
 from monitor.config.errors import ConfigError, describe_validation_error
 from monitor.config.models import Config, MonitorConfig
 from monitor.stats import (
@@ -76,6 +77,7 @@ def _parse(
     registry = registry or build_registry()
     for monitor in config.monitors:
         problems.extend(check_drift_methods(monitor, registry))
+        problems.extend(check_aggregate(monitor, registry))
     if problems:
         raise ConfigError(source, problems)
     return config

@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from monitor.config.aggregate import AggregateConfig, Mode
 from monitor.config.alerts import AlertingConfig, MonitorAlerts
 from monitor.config.base import Strict
 from monitor.config.checks import MultivariateConfig, QualityConfig
@@ -338,6 +339,9 @@ class MonitorConfig(Strict):
     task: Task | None = None
     loader: Literal["auto", "arrow", "sqlalchemy"] = "auto"
     """How rows are fetched: Arrow (ADBC, PostgreSQL) when installed, else row by row."""
+    mode: Mode = "rows"
+    """``aggregate``: the database counts the current window (see monitor.config.aggregate)."""
+    aggregate: AggregateConfig = Field(default_factory=AggregateConfig)
     exclude: list[str] = Field(default_factory=list)
     """Columns never to infer as features (ids, free text) when a feature list is omitted."""
     max_categories: int = Field(default=1000, ge=2)

@@ -8,7 +8,7 @@ except a configured ``query`` itself, which is checked to be a single SELECT.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -120,7 +120,48 @@ class SqlSource:
         found: int = self._guard(count)
         return found
 
+    def aggregate(
+        self,
+        window: TimeRange,
+        columns: Sequence[str],
+        build: Callable[[sa.FromClause, sa.ColumnElement[bool]], sa.Executable],
+    ) -> list[Any]:
+        """Rows of an aggregate statement over ``window`` (aggregate mode).
+
+        ``build`` gets the table or query (holding ``columns``) and the window's
+        condition, the same one :meth:`read` filters on, and returns the statement;
+        only its (small) result crosses the wire. Always run through SQLAlchemy.
+        """
+        wanted = list(dict.fromkeys(columns))
+        self._require(wanted)
+        bounded = window.start is not None or window.end is not None
+        if bounded:
+            self._require([self._spec.timestamp_column])
+        rows: list[Any] = self._guard(lambda: self._aggregate(window, wanted, bounded, build))
+        return rows
+
     # -- internals ----------------------------------------------------------------
+
+    def _aggregate(
+        self,
+        window: TimeRange,
+        columns: list[str],
+        bounded: bool,
+        build: Callable[[sa.FromClause, sa.ColumnElement[bool]], sa.Executable],
+    ) -> list[Any]:
+        needed = list(
+            dict.fromkeys([*columns, self._spec.timestamp_column] if bounded else columns)
+        )
+        source = self._selectable(needed)
+        condition: sa.ColumnElement[bool] = sa.true()
+        with self._engine.connect() as conn:
+            if bounded:
+                time_filter = self._time_filter(conn)
+                condition = time_filter.condition(
+                    source.c[self._spec.timestamp_column], window.start, window.end
+                )
+            self.queries += 1
+            return list(conn.execute(build(source, condition)).fetchall())
 
     def _require(self, columns: Sequence[str]) -> None:
         available = self.available_columns()

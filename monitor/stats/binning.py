@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from monitor.stats.base import FeatureType, Floats, Values
+from monitor.stats.counted import CountedSample
 from monitor.stats.sample import Sample
 from monitor.stats.scaling import safe_scale
 
@@ -77,7 +78,11 @@ def bin_counts(sample: Sample, edges: Floats, scale: float = 1.0) -> Floats:
     """How many values fall in each bin (last bin closed), as ``np.histogram`` counts.
 
     ``scale`` multiplies the values first (see :mod:`monitor.stats.scaling`).
+    A counted window (aggregate mode) answers from the histogram the database
+    counted on these edges (divided by ``scale``: a power of two, so exactly).
     """
+    if isinstance(sample, CountedSample):
+        return sample.bin_counts(edges / scale)
     if sample.has_sorted:
         ordered = sample.sorted if scale == 1.0 else sample.sorted * scale
         cumulative = np.concatenate(
@@ -90,6 +95,28 @@ def bin_counts(sample: Sample, edges: Floats, scale: float = 1.0) -> Floats:
     return np.histogram(values, edges)[0].astype(np.float64)
 
 
+def sturges_bins(reference: Sample, current: Sample) -> tuple[Floats, float] | None:
+    """The Sturges edges (on values multiplied by the scale) and the scale that
+    :func:`binned_shares` cuts a numerical column on, or None when it bins on the
+    distinct values instead (a reference of 20 distinct values or fewer).
+
+    Only the windows' sizes and extremes enter, so aggregate mode computes the
+    same edges from the counts the database returns.
+    """
+    if (
+        reference.feature_type is not FeatureType.NUMERICAL
+        or reference.n_unique <= HISTOGRAM_MIN_UNIQUE
+    ):
+        return None
+    scale = safe_scale(reference, current)
+    edges = sturges_edges(
+        min(reference.minimum, current.minimum) * scale,
+        max(reference.maximum, current.maximum) * scale,
+        reference.size + current.size,
+    )
+    return edges, scale
+
+
 def binned_shares(reference: Sample, current: Sample, *, fill: bool) -> tuple[Floats, Floats]:
     """Shares of each window falling in each bin.
 
@@ -97,16 +124,9 @@ def binned_shares(reference: Sample, current: Sample, *, fill: bool) -> tuple[Fl
     into Sturges bins spanning both windows; anything else uses the distinct
     values of both windows as bins.
     """
-    if (
-        reference.feature_type is FeatureType.NUMERICAL
-        and reference.n_unique > HISTOGRAM_MIN_UNIQUE
-    ):
-        scale = safe_scale(reference, current)
-        edges = sturges_edges(
-            min(reference.minimum, current.minimum) * scale,
-            max(reference.maximum, current.maximum) * scale,
-            reference.size + current.size,
-        )
+    sturges = sturges_bins(reference, current)
+    if sturges is not None:
+        edges, scale = sturges
         ref_shares = bin_counts(reference, edges, scale) / reference.size
         cur_shares = bin_counts(current, edges, scale) / current.size
     else:

@@ -46,6 +46,27 @@ def tvd_p_value(reference: Sample, current: Sample) -> float:
     return at_least / PERMUTATIONS
 
 
+def tvd_p_value_counts(reference: Sample, current: Sample) -> float:
+    """The permutation p-value of :func:`tvd_p_value` from the category counts alone
+    (aggregate mode).
+
+    A random re-split of the pooled values gives the reference a multivariate
+    hypergeometric draw of ``n_ref`` from the pooled counts, so 1000 such draws
+    have the null distribution the permutations have, without the values. The
+    draws are not the same random numbers as row mode's, so the two p-values
+    differ by Monte Carlo error (standard deviation at most 0.016 each).
+    """
+    _, ref_counts, cur_counts = aligned_counts(reference, current)
+    ref_int, cur_int = ref_counts.astype(np.int64), cur_counts.astype(np.int64)
+    total = ref_int + cur_int
+    n_ref, n_cur = reference.size, current.size
+    observed = _scaled_tvd(ref_int, cur_int, n_ref, n_cur)
+    rng = np.random.default_rng(SEED)
+    chosen = rng.multivariate_hypergeometric(total, n_ref, size=PERMUTATIONS)
+    scaled = np.abs(chosen * n_cur - (total - chosen) * n_ref).sum(axis=1)
+    return float(np.count_nonzero(scaled >= observed)) / PERMUTATIONS
+
+
 def _scaled_tvd(ref: Ints, cur: Ints, n_ref: int, n_cur: int) -> int:
     """2 · n_ref · n_cur · TVD, an integer."""
     return int(np.abs(ref * n_cur - cur * n_ref).sum())

@@ -1,0 +1,1 @@
+"""Aggregate mode: the database counts the current window, only counts cross the wire."""
