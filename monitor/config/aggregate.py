@@ -58,6 +58,11 @@ def _refused_features(monitor: MonitorConfig) -> list[str]:
             "field 'latency_column': latency quantiles need the rows and are not available "
             "with mode = 'aggregate'; expected no latency_column"
         )
+    if monitor.labels is not None:
+        out.append(
+            "field 'labels': labels joined from their own table are not available with "
+            "mode = 'aggregate'; expected the target column in the predictions table"
+        )
     for i, check in enumerate(monitor.performance):
         if check.metric.value == "roc_auc":
             out.append(
