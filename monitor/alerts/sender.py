@@ -4,8 +4,9 @@ Each cycle it checks for stale monitors, then, for each configured Alertmanager,
 posts what is due in batches: alerts whose new version that Alertmanager has not
 accepted, and firing alerts last sent a ``resend_interval`` ago. A failed post
 (connection error, timeout, 5xx) leaves the alerts due and backs off (1 s,
-doubling, up to ``max_backoff``); the other Alertmanagers are not held up beyond
-the request timeout. A cycle runs when a run changed an alert (:meth:`wake`),
+doubling, up to ``max_backoff``, counted from when the failure was seen, so a
+timed-out post is not repeated at once); the other Alertmanagers are not held up
+beyond the request timeout. A cycle runs when a run changed an alert (:meth:`wake`),
 when something falls due, and at least every ``poll`` seconds.
 
 The scheduler never waits for it: runs only write the state and wake it.
@@ -161,8 +162,11 @@ class AlertSender:
             with self._lock:
                 self._counts[result.outcome.value] += len(alerts)
             if result.outcome is Outcome.FAILED:
+                # The wait counts from the failure: a post that timed out took as long
+                # as the timeout, and the next one must still wait its backoff.
                 backoff = _backoff(alerting.backoff_cap)
-                attempts = store.failed(url, alerts, now, result.detail, backoff)
+                failed_at = max(self.engine.clock(), now)
+                attempts = store.failed(url, alerts, failed_at, result.detail, backoff)
                 log.warning(
                     "Alertmanager %s: %d alert(s) not delivered (attempt %d, retrying in %s): %s",
                     url,

@@ -208,3 +208,28 @@ def test_a_hanging_alertmanager_never_holds_up_publishing(
         release.set()
         sink.stop(10)
     assert not sink.sender.alive
+
+
+def test_the_backoff_counts_from_the_failure_so_a_timed_out_post_is_not_repeated_at_once(
+    bench: Bench, fake: FakeAlertmanagers
+) -> None:
+    def times_out(request: httpx.Request) -> httpx.Response:
+        bench.clock.now += timedelta(seconds=10)  # the request waited out its timeout
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    fake.behaviour[A] = times_out
+    bench.publish(drifted())
+    for backoff in (1, 2, 4):
+        fake.clear()
+        bench.cycle()
+        assert len(fake.alerts_to(A)) == 2
+        due = bench.sink.engine.store.next_due(f"http://{A}:9093", timedelta(minutes=1))
+        assert due == bench.clock.now + timedelta(seconds=backoff)
+        fake.clear()
+        bench.cycle()
+        assert fake.alerts_to(A) == [], "retried before its backoff"
+        bench.clock.now = due
+    fake.behaviour.pop(A)
+    fake.clear()
+    bench.cycle()
+    assert names(fake.alerts_to(A)) == ["ColumnDriftDetected", "DatasetDriftDetected"]

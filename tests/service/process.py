@@ -14,6 +14,12 @@ from pathlib import Path
 
 import httpx
 
+import monitor
+
+ROOT = Path(monitor.__file__).resolve().parents[1]
+"""The checkout whose ``monitor`` the tests import: the child process runs the same code,
+not whatever copy the interpreter has installed."""
+
 
 @dataclass
 class Served:
@@ -55,6 +61,11 @@ class Served:
         return self.process.wait(timeout)
 
 
+def pythonpath() -> str:
+    rest = os.environ.get("PYTHONPATH")
+    return str(ROOT) + (os.pathsep + rest if rest else "")
+
+
 @contextmanager
 def serve(
     config_path: Path, port: int, *, args: tuple[str, ...] = (), env: dict[str, str] | None = None
@@ -66,7 +77,7 @@ def serve(
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=config_path.parent,
-            env={**os.environ, **(env or {})},
+            env={**os.environ, "PYTHONPATH": pythonpath(), **(env or {})},
         )
     served = Served(process, f"http://127.0.0.1:{port}", log_path)
     try:
