@@ -37,6 +37,7 @@ class LatestResults:
     """Thread-safe map of monitor name to :class:`MonitorLatest`."""
 
     name = "latest"
+    needs_store = False
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -86,6 +87,20 @@ class LatestResults:
         with self._lock:
             found = self._items.get(monitor.name, MonitorLatest())
             self._items[monitor.name] = dataclasses.replace(found, performance=result)
+
+    def stored(self, result: RunResult, stored: RunResult) -> None:
+        """``result`` (published before it could be stored) now has its run id: where it
+        is still the newest, take the stored copy."""
+        with self._lock:
+            found = self._items.get(result.monitor)
+            if found is None:
+                return
+            self._items[result.monitor] = MonitorLatest(
+                last=stored if found.last is result else found.last,
+                last_ok=stored if found.last_ok is result else found.last_ok,
+                last_error=stored if found.last_error is result else found.last_error,
+                performance=stored if found.performance is result else found.performance,
+            )
 
     def get(self, name: str) -> MonitorLatest:
         with self._lock:

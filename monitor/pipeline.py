@@ -41,6 +41,16 @@ class ReevaluationSink(Protocol):
         """
 
 
+def needs_store(sink: Sink) -> bool:
+    """Whether ``sink`` needs the run stored first (its run id, the results database).
+
+    A sink that does not sets ``needs_store = False``: while the results database is
+    unreachable the daemon still hands it each result at once, without a run id (see
+    :mod:`monitor.service.storewriter`). Such a sink may also have
+    ``stored(result, stored)``, called when that result has been written."""
+    return bool(getattr(sink, "needs_store", True))
+
+
 class Pipeline:
     def __init__(self, runner: Runner, store: Store, sinks: Sequence[Sink] = ()) -> None:
         self.runner = runner

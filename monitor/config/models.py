@@ -92,7 +92,15 @@ class ServiceConfig(Strict):
     """On SIGTERM/SIGINT, how long running runs may take to finish before they are
     recorded as cut short and the service exits."""
 
-    _parse = field_validator("run_timeout", "shutdown_grace", mode="before")(_duration)
+    store_buffer: int = Field(default=1000, ge=1, le=1_000_000)
+    """Run results kept in memory while the results database does not answer (oldest
+    dropped first when full); they are written, in order, when it answers again."""
+    store_retry: timedelta = timedelta(seconds=5)
+    """How often buffered results are tried again while the results database is down."""
+
+    _parse = field_validator("run_timeout", "shutdown_grace", "store_retry", mode="before")(
+        _duration
+    )
 
     @field_validator("listen")
     @classmethod

@@ -176,6 +176,26 @@ ALERT_NOTIFICATIONS = MetricDef(
     "Alerts sent to Alertmanager since the service started, one per alert and Alertmanager, "
     "by outcome: delivered, failed (retried with backoff) or rejected (invalid).",
 )
+STORE_UP = MetricDef(
+    "driftwarden_store_up",
+    Kind.GAUGE,
+    (),
+    "1 when the latest write to the results database succeeded, 0 while it does not answer "
+    "(run results are then kept in memory until it does).",
+)
+STORE_BUFFERED_RESULTS = MetricDef(
+    "driftwarden_store_buffered_results",
+    Kind.GAUGE,
+    (),
+    "Run results waiting in memory to be written to the results database.",
+)
+STORE_BUFFER_DROPPED = MetricDef(
+    "driftwarden_store_buffer_dropped_total",
+    Kind.COUNTER,
+    (),
+    "Run results dropped, oldest first, because the in-memory buffer was full while the "
+    "results database did not answer (since the service started).",
+)
 
 COLUMN_MISSING_RATIO = MetricDef(
     "driftwarden_column_missing_ratio",
@@ -246,6 +266,9 @@ METRICS: tuple[MetricDef, ...] = (
     ALERTS_FIRING,
     MONITOR_STALE_AFTER,
     ALERT_NOTIFICATIONS,
+    STORE_UP,
+    STORE_BUFFERED_RESULTS,
+    STORE_BUFFER_DROPPED,
 )
 """driftwarden's own families (the process collector adds ``process_*`` and ``python_*``)."""
 

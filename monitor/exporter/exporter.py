@@ -27,6 +27,7 @@ class Exporter:
     the monitor's lines are rewritten at once, off the scrape."""
 
     name = "exporter"
+    needs_store = False
 
     def __init__(
         self,

@@ -54,6 +54,15 @@ def alert_samples(
     }
 
 
+def store_samples(*, up: bool, buffered: int, dropped: int) -> Samples:
+    """The results database's health as the daemon sees it, and its buffer."""
+    return {
+        d.STORE_UP.name: [Sample(d.STORE_UP.name, {}, float(up))],
+        d.STORE_BUFFERED_RESULTS.name: [Sample(d.STORE_BUFFERED_RESULTS.name, {}, float(buffered))],
+        d.STORE_BUFFER_DROPPED.name: [Sample(d.STORE_BUFFER_DROPPED.name, {}, float(dropped))],
+    }
+
+
 def monitor_samples(name: str, latest: MonitorLatest, runs: MonitorRunStats | None) -> Samples:
     out: Samples = {m.name: [] for m in d.METRICS}
 

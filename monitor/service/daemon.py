@@ -27,7 +27,7 @@ from monitor.config import Config, ConfigError, load_config
 from monitor.config.models import MonitorConfig
 from monitor.exporter import Exporter
 from monitor.latest import LatestResults
-from monitor.pipeline import Pipeline, Sink
+from monitor.pipeline import Sink
 from monitor.result import RunResult
 from monitor.runner import Runner, utcnow
 from monitor.service.cancel import StatementCanceller, TrackingEngineCache
@@ -41,6 +41,7 @@ from monitor.service.sinks import (
     SinkFactory,
     build_sinks,
 )
+from monitor.service.storewriter import BufferedPipeline
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ PROFILES_PER_MONITOR = 2
 """Reference profiles cached per monitor (room for a rolling reference's next window)."""
 MIN_PROFILES = 64
 
-RESTART_FIELDS = ("store_url", "reports_dir", "listen", "workers")
+RESTART_FIELDS = ("store_url", "reports_dir", "listen", "workers", "store_buffer", "store_retry")
 """``[service]`` options read once at start; a reload that changes them says so."""
 
 
@@ -95,10 +96,16 @@ class Daemon:
             *sinks,
             *build_sinks(config, store, self.runner, sink_factories),
         ]
-        for sink in self.sinks:
-            if isinstance(sink, MetricSource):
-                self.exporter.add_source(sink.metric_samples)
-        self.pipeline = Pipeline(self.runner, store, self.sinks)
+        self.pipeline = BufferedPipeline(
+            self.runner,
+            store,
+            self.sinks,
+            capacity=config.service.store_buffer,
+            retry=config.service.store_retry.total_seconds(),
+        )
+        for source in (*self.sinks, self.pipeline):
+            if isinstance(source, MetricSource):
+                self.exporter.add_source(source.metric_samples)
         self.executor = RunExecutor(
             self.pipeline, workers=config.service.workers, clock=clock, canceller=self.canceller
         )
@@ -137,6 +144,7 @@ class Daemon:
         for sink in self.sinks:
             if isinstance(sink, Background):
                 sink.start()
+        self.pipeline.start()
         self.executor.start()
         caught_up = self.scheduler.start(config.monitors, self.store.last_success_window)
         self._started = True
@@ -162,6 +170,7 @@ class Daemon:
         deadline = time.monotonic() + grace
         self.scheduler.stop()
         cut = self.executor.stop(grace, hurry)
+        self.pipeline.stop(max(deadline - time.monotonic(), 1.0))
         for sink in self.sinks:
             if isinstance(sink, Background):
                 sink.stop(max(deadline - time.monotonic(), 1.0))
@@ -190,6 +199,12 @@ class Daemon:
         except Exception as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             reasons.append(f"the results database does not answer: {first}")
+        buffered = self.pipeline.buffered
+        if buffered:
+            reasons.append(
+                f"{buffered} run result(s) wait in memory to be written to the results "
+                f"database (at most {self.pipeline.capacity}; {self.pipeline.dropped} dropped)"
+            )
         return reasons
 
     # -- operations -------------------------------------------------------------------

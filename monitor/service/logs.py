@@ -19,6 +19,7 @@ class RunLog:
     """A sink writing one log line per run: monitor, window, status, duration, drift."""
 
     name = "run_log"
+    needs_store = False
 
     def __init__(self, logger: logging.Logger | None = None) -> None:
         self._log = logger or logging.getLogger(RUN_LOGGER)
@@ -44,6 +45,24 @@ class RunLog:
             message += f" error={result.error}"
         level = logging.WARNING if result.status is RunStatus.ERROR else logging.INFO
         self._log.log(level, "%s", message, extra={"run": fields})
+
+    def stored(self, result: RunResult, stored: RunResult) -> None:
+        """A run logged before it could be stored has now been written."""
+        self._log.info(
+            "run monitor=%s window_end=%s stored late run_id=%s",
+            stored.monitor,
+            stored.window_end.isoformat(),
+            stored.run_id,
+            extra={
+                "run": {
+                    "monitor": stored.monitor,
+                    "run_id": stored.run_id,
+                    "window_end": stored.window_end.isoformat(),
+                    "status": stored.status.value,
+                    "stored_late": True,
+                }
+            },
+        )
 
 
 class JsonFormatter(logging.Formatter):

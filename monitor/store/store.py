@@ -30,6 +30,11 @@ from monitor.store.schema import ColumnRow, MetricRow, MultivariateRow, QualityR
 from monitor.traffic import TrafficSummary
 from monitor.windows import TimeRange
 
+CONNECT_TIMEOUT_SECONDS = 10
+"""How long a PostgreSQL results database may take to accept a connection (unless the URL
+sets ``connect_timeout``): an unreachable host fails a write in seconds, and the result
+waits in memory, rather than holding a worker for the system's TCP timeout."""
+
 
 def create_store_engine(url: str) -> Engine:
     parsed = make_url(url)
@@ -37,7 +42,10 @@ def create_store_engine(url: str) -> Engine:
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(parsed, pool_pre_ping=True)
+    connect_args: dict[str, object] = {}
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+    engine = sa.create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -116,7 +116,8 @@ def run(run_id: int, daemon: DaemonDep) -> RunDetail:
         409: {"model": ErrorResponse, "description": "The monitor already has a run"},
         503: {
             "model": ErrorResponse,
-            "description": "The service is shutting down, or the result could not be stored",
+            "description": "The service is shutting down, or the result could not be stored "
+            "(yet: while the results database does not answer it waits in memory)",
         },
     },
     summary="Run a monitor now on the window ending at its latest tick; returns the run id",
@@ -142,7 +143,13 @@ async def run_now(name: str, daemon: DaemonDep) -> RunStarted:
             detail=f"monitor {name!r}: the run's result could not be stored: "
             f"{type(exc).__name__}: {exc}",
         ) from None
-    assert result.run_id is not None
+    if result.run_id is None:
+        raise HTTPException(
+            503,
+            detail=f"monitor {name!r}: the run ended {result.status.value} but the results "
+            "database does not answer; the result waits in memory and is written when it "
+            "answers again",
+        )
     return RunStarted(
         run_id=result.run_id,
         monitor=result.monitor,

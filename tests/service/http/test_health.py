@@ -78,7 +78,7 @@ def test_metrics_are_served_in_both_formats(tmp_path: Path) -> None:
         assert om.text.rstrip().endswith("# EOF")
 
 
-def test_a_run_whose_result_cannot_be_stored_answers_503(
+def test_a_run_whose_result_cannot_be_stored_yet_answers_503(
     tmp_path: Path, postgres_url_factory: Callable[[], str], postgres_admin: sa.Engine
 ) -> None:
     store_url = postgres_url_factory()
@@ -92,6 +92,10 @@ def test_a_run_whose_result_cannot_be_stored_answers_503(
             block(postgres_admin, name, allow=True)
         assert response.status_code == 503
         detail = response.json()["detail"]
-        assert detail.startswith("monitor 'churn': the run's result could not be stored:")
-        assert "is not currently accepting connections" in detail
-        assert h.client.post("/api/monitors/churn/run").status_code == 200
+        assert detail.startswith("monitor 'churn': the run ended ok but the results database")
+        assert "the result waits in memory and is written when it answers again" in detail
+        # The database is back: the waiting result is written first, then the new run.
+        again = h.client.post("/api/monitors/churn/run")
+        assert again.status_code == 200
+        runs = h.client.get("/api/monitors/churn/runs").json()["runs"]
+        assert [r["id"] for r in runs][:2] == [again.json()["run_id"], again.json()["run_id"] - 1]
