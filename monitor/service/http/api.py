@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
@@ -27,6 +27,9 @@ from monitor.service.http.models import (
 from monitor.service.http.reports import latest_report_url
 
 router = APIRouter(prefix="/api", tags=["api"])
+
+MAX_ID = 2**63 - 1
+"""Largest run id (a signed 64-bit integer, what the results databases can compare)."""
 
 Responses = dict[int | str, dict[str, Any]]
 NOT_FOUND: Responses = {404: {"model": ErrorResponse, "description": "Unknown monitor or run"}}
@@ -77,7 +80,8 @@ def monitor_runs(
     daemon: DaemonDep,
     limit: Annotated[int, Query(ge=1, le=1000, description="Runs per page")] = 50,
     before: Annotated[
-        int | None, Query(ge=1, description="Only runs with a smaller id (the next page)")
+        int | None,
+        Query(ge=1, le=MAX_ID, description="Only runs with a smaller id (the next page)"),
     ] = None,
 ) -> RunsPage:
     runs = daemon.store.runs(name, limit=limit + 1, before=before)
@@ -99,7 +103,9 @@ def monitor_runs(
     responses=NOT_FOUND,
     summary="One run with its column and metric results",
 )
-def run(run_id: int, daemon: DaemonDep) -> RunDetail:
+def run(
+    run_id: Annotated[int, Path(ge=1, le=MAX_ID, description="The run's id")], daemon: DaemonDep
+) -> RunDetail:
     found = daemon.store.get_run(run_id)
     if found is None:
         raise HTTPException(404, detail=f"no run with id {run_id}")
