@@ -24,7 +24,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from tests.servers import free_port, unavailable
@@ -165,10 +164,3 @@ def pg_cluster() -> Iterator[PgCluster]:
             with suppress(RuntimeError):
                 cluster.stop("immediate")
         shutil.rmtree(root, ignore_errors=True)
-
-
-@pytest.fixture
-def private_postgres() -> Iterator[PgCluster]:
-    """A private PostgreSQL cluster the test may stop and start (see :class:`PgCluster`)."""
-    with pg_cluster() as cluster:
-        yield cluster
