@@ -11,15 +11,17 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 
 from monitor.columns import TypedColumn
 from monitor.result import Role
 from monitor.windows import TimeRange
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,14 @@ class ReferenceProfile:
     roles: dict[str, Role]
     frame: pd.DataFrame
     """The raw reference rows (for metrics and the report)."""
+    _fitted: dict[Hashable, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def fitted(self, key: Hashable, fit: Callable[[], T]) -> T:
+        """What ``fit`` returns, computed once per profile and ``key`` (e.g. a calibration
+        of the reference's scores): it lives and is dropped with the profile."""
+        if key not in self._fitted:
+            self._fitted.setdefault(key, fit())
+        return cast(T, self._fitted[key])
 
 
 def profile_key(**parts: Any) -> str:

@@ -166,6 +166,8 @@ class RunResult:
     rows_current: int | None = None
     columns: tuple[ColumnResult, ...] = ()
     metrics: tuple[MetricResult, ...] = ()
+    estimated: tuple[MetricResult, ...] = ()
+    """Performance estimated without labels (CBPE), one per ``[[monitors.estimated]]``."""
     dataset_drift: DatasetDrift | None = None
     quality: tuple[QualityResult, ...] = ()
     multivariate: tuple[MultivariateResult, ...] = ()
@@ -266,18 +268,8 @@ class RunResult:
                 }
                 for v in self.multivariate
             ],
-            "metrics": [
-                {
-                    "metric": m.metric,
-                    "value": _number(m.value),
-                    "reference_value": _number(m.reference_value),
-                    "lower_bound": m.lower_bound,
-                    "upper_bound": m.upper_bound,
-                    "status": m.status.value,
-                    "rows": m.rows,
-                }
-                for m in self.metrics
-            ],
+            "metrics": [_metric_json(m) for m in self.metrics],
+            "estimated_metrics": [_metric_json(m) for m in self.estimated],
             "traffic": None if self.traffic is None else self.traffic.to_json(),
             "labels": {
                 "coverage": _number(self.label_coverage),
@@ -288,6 +280,18 @@ class RunResult:
             "started_at": self.started_at.isoformat(),
             "duration_seconds": round(self.duration_seconds, 6),
         }
+
+
+def _metric_json(m: MetricResult) -> dict[str, Any]:
+    return {
+        "metric": m.metric,
+        "value": _number(m.value),
+        "reference_value": _number(m.reference_value),
+        "lower_bound": m.lower_bound,
+        "upper_bound": m.upper_bound,
+        "status": m.status.value,
+        "rows": m.rows,
+    }
 
 
 def _range_json(window: TimeRange) -> dict[str, str | None]:

@@ -29,6 +29,7 @@ from monitor.columns import (
 )
 from monitor.config.models import Metric, MonitorConfig, Task
 from monitor.errors import DriftwardenError
+from monitor.estimation import estimate_performance
 from monitor.profile import ProfileCache, ReferenceProfile, profile_key, range_key
 from monitor.result import MetricResult, Role, RunResult, RunStatus
 from monitor.run_checks import RunChecks
@@ -203,6 +204,7 @@ class _Run:
             status=RunStatus.OK,
             columns=columns,
             metrics=self._performance(profile.frame, current_frame),
+            estimated=estimate_performance(self.monitor, profile, current_frame, self._positive()),
             dataset_drift=dataset_drift(columns, self.monitor.drift.drift_share),
             quality=volume + checks.quality(pairs),
             multivariate=checks.multivariate(profile, current_frame, kinds),
@@ -352,7 +354,7 @@ class _Run:
         m = self.monitor
         if not m.performance or m.task is None or m.target is None:
             return ()
-        positive = canonical_label(m.positive_label) or "1"
+        positive = self._positive()
         out = []
         for check in m.performance:
             needs_score = check.metric is Metric.ROC_AUC
@@ -366,6 +368,9 @@ class _Run:
                 )
             )
         return tuple(out)
+
+    def _positive(self) -> str:
+        return canonical_label(self.monitor.positive_label) or "1"
 
     def _labelled(self, frame: pd.DataFrame, needs_score: bool, window: str) -> LabelledWindow:
         m = self.monitor

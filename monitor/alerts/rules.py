@@ -176,6 +176,7 @@ def observe_run(
             AlertName.COLUMN_DRIFT,
             AlertName.PERFORMANCE_BELOW,
             AlertName.PERFORMANCE_ABOVE,
+            AlertName.PERFORMANCE_ESTIMATE,
             AlertName.DATA_QUALITY,
         }
         report = None
@@ -184,6 +185,7 @@ def observe_run(
         _dataset_drift(b, result, run_url, report)
         undecided.update(_column_drift(b, result, run_url, report))
         undecided.update(_performance(b, result, run_url, report))
+        undecided.update(_estimated(b, result, run_url, report))
         undecided.update(_quality(b, result, run_url, report))
     return Observation(
         monitor=name,
@@ -305,6 +307,42 @@ def _performance(b: _Builder, result: RunResult, url: str, report: str | None) -
             description=(
                 f"{m.metric} {_num(m.value)} is {'below the lower' if below else 'above the upper'}"
                 f" bound {_num(bound)} on {m.rows} labelled rows{reference} ({_window(result)})."
+            ),
+            generator_url=url,
+            report_url=report,
+        )
+    return undecided
+
+
+def _estimated(b: _Builder, result: RunResult, url: str, report: str | None) -> set[str]:
+    """``PerformanceEstimateBreached`` per estimated metric outside its bounds."""
+    undecided = set()
+    for m in result.estimated:
+        subject = {"metric": m.metric}
+        if m.status is MetricStatus.UNDEFINED or m.value is None:
+            undecided.add(b.key(AlertName.PERFORMANCE_ESTIMATE, subject))
+            continue
+        direction = _direction(m) if m.status is MetricStatus.BREACHED else None
+        if direction is None:
+            continue
+        below = direction is AlertName.PERFORMANCE_BELOW
+        bound = m.lower_bound if below else m.upper_bound
+        reference = (
+            f"; realized on the reference window {_num(m.reference_value)}"
+            if m.reference_value is not None
+            else ""
+        )
+        b.add(
+            AlertName.PERFORMANCE_ESTIMATE,
+            subject,
+            summary=(
+                f"Estimated {m.metric} of monitor {b.monitor.name} is "
+                f"{'below' if below else 'above'} its bound"
+            ),
+            description=(
+                f"{m.metric} estimated without labels (CBPE) {_num(m.value)} is "
+                f"{'below the lower' if below else 'above the upper'} bound {_num(bound)} "
+                f"on {m.rows} rows{reference} ({_window(result)})."
             ),
             generator_url=url,
             report_url=report,

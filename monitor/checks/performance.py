@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -59,9 +59,20 @@ def metric_value(
     return regression[metric](target.astype(np.float64), prediction.astype(np.float64))
 
 
-def bounds(
-    check: PerformanceCheck, reference_value: float | None
-) -> tuple[float | None, float | None]:
+class Bounded(Protocol):
+    """The bound options a realized or estimated metric check has."""
+
+    @property
+    def min(self) -> float | None: ...
+    @property
+    def max(self) -> float | None: ...
+    @property
+    def max_drop(self) -> float | None: ...
+    @property
+    def max_rise(self) -> float | None: ...
+
+
+def bounds(check: Bounded, reference_value: float | None) -> tuple[float | None, float | None]:
     lower, upper = check.min, check.max
     usable = reference_value is not None and math.isfinite(reference_value)
     if usable and check.max_drop is not None:

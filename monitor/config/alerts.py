@@ -13,6 +13,11 @@ Rule key in ``[monitors.alerts]`` → ``alertname``:
 - ``performance`` → ``PerformanceBelowThreshold`` when a metric is under its
   lower bound (``min``/``max_drop``) and ``PerformanceAboveThreshold`` when it is
   over its upper bound (``max``/``max_rise``, e.g. an error such as ``mae``); label ``metric``.
+- ``performance_estimated`` → ``PerformanceEstimateBreached``: a metric estimated
+  without labels (``[[monitors.estimated]]``, CBPE) outside its bounds; label
+  ``metric``. Its own alertname and rule (default severity ``warning``, below the
+  realized rule's ``critical``): an estimate is an early sign, routed apart from
+  measured performance and silenced or delayed (``for_runs``) on its own.
 - ``run_failing`` → ``MonitorRunFailing``: runs ending in ``error``.
 - ``data_insufficient`` → ``MonitorDataInsufficient``: runs ending in
   ``insufficient_data`` (too few rows to test).
@@ -62,6 +67,7 @@ class AlertName(StrEnum):
     COLUMN_DRIFT = "ColumnDriftDetected"
     PERFORMANCE_BELOW = "PerformanceBelowThreshold"
     PERFORMANCE_ABOVE = "PerformanceAboveThreshold"
+    PERFORMANCE_ESTIMATE = "PerformanceEstimateBreached"
     RUN_FAILING = "MonitorRunFailing"
     DATA_INSUFFICIENT = "MonitorDataInsufficient"
     STALE = "MonitorStale"
@@ -131,6 +137,10 @@ class PerformanceRule(RunRule):
     severity: Severity = "critical"
 
 
+class PerformanceEstimateRule(RunRule):
+    severity: Severity = "warning"
+
+
 class RunFailingRule(RunRule):
     severity: Severity = "warning"
 
@@ -170,6 +180,7 @@ class MonitorAlerts(Strict):
     dataset_drift: DatasetDriftRule = Field(default_factory=DatasetDriftRule)
     column_drift: ColumnDriftRule = Field(default_factory=ColumnDriftRule)
     performance: PerformanceRule = Field(default_factory=PerformanceRule)
+    performance_estimated: PerformanceEstimateRule = Field(default_factory=PerformanceEstimateRule)
     run_failing: RunFailingRule = Field(default_factory=RunFailingRule)
     data_insufficient: DataInsufficientRule = Field(default_factory=DataInsufficientRule)
     stale: StaleRule = Field(default_factory=StaleRule)
@@ -184,6 +195,7 @@ class MonitorAlerts(Strict):
             AlertName.COLUMN_DRIFT: self.column_drift,
             AlertName.PERFORMANCE_BELOW: self.performance,
             AlertName.PERFORMANCE_ABOVE: self.performance,
+            AlertName.PERFORMANCE_ESTIMATE: self.performance_estimated,
             AlertName.RUN_FAILING: self.run_failing,
             AlertName.DATA_INSUFFICIENT: self.data_insufficient,
             AlertName.STALE: self.stale,

@@ -25,6 +25,7 @@ from monitor.config.base import Strict
 from monitor.config.checks import MultivariateConfig, QualityConfig
 from monitor.config.labels import LabelsConfig, check_labels, labels_target
 from monitor.config.urls import check_http_url
+from monitor.config.estimated import EstimatedCheck, check_estimated
 from monitor.durations import parse_duration
 from monitor.readonly import check_select
 from monitor.schedule import Schedule
@@ -362,6 +363,7 @@ class MonitorConfig(Strict):
     """A window with fewer rows than this ends as ``insufficient_data``."""
     drift: DriftConfig = Field(default_factory=DriftConfig)
     performance: list[PerformanceCheck] = Field(default_factory=list)
+    estimated: list[EstimatedCheck] = Field(default_factory=list)
     quality: QualityConfig = Field(default_factory=QualityConfig)
     multivariate: MultivariateConfig = Field(default_factory=MultivariateConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
@@ -412,6 +414,7 @@ class MonitorConfig(Strict):
             )
         self._check_roles()
         self._check_performance()
+        check_estimated(self)
         self._check_multivariate()
         return self
 

@@ -91,6 +91,21 @@ LABEL_COVERAGE = MetricDef(
     ("monitor",),
     "Share (0-1) of the predictions in the latest successful run's current window that "
     "have a known label (monitors with labels in their own table).",
+
+)
+PERFORMANCE_ESTIMATED = MetricDef(
+    "driftwarden_performance_estimated",
+    Kind.GAUGE,
+    ("monitor", "metric"),
+    "Model performance metric estimated without labels (CBPE: expected confusion matrix "
+    "from scores calibrated on the reference window) on the current window.",
+)
+PERFORMANCE_ESTIMATED_BOUND = MetricDef(
+    "driftwarden_performance_estimated_bound",
+    Kind.GAUGE,
+    ("monitor", "metric", "bound"),
+    "Lower (bound=min) or upper (bound=max) limit the estimated performance metric is "
+    "checked against.",
 )
 WINDOW_ROWS = MetricDef(
     "driftwarden_window_rows",
@@ -247,6 +262,8 @@ METRICS: tuple[MetricDef, ...] = (
     PERFORMANCE_METRIC,
     PERFORMANCE_BOUND,
     LABEL_COVERAGE,
+    PERFORMANCE_ESTIMATED,
+    PERFORMANCE_ESTIMATED_BOUND,
     WINDOW_ROWS,
     LAST_RUN_TIMESTAMP,
     LAST_SUCCESS_TIMESTAMP,

@@ -111,6 +111,13 @@ def _results(name: str, run: RunResult, add: Add) -> None:
         add(d.DATASET_DRIFT_SHARE, (name,), run.dataset_drift.share)
         add(d.DATASET_DRIFT_DETECTED, (name,), 1.0 if run.dataset_drift.detected else 0.0)
         add(d.DATASET_DRIFT_THRESHOLD, (name,), run.dataset_drift.threshold)
+    for m in run.estimated:
+        if m.value is not None:
+            add(d.PERFORMANCE_ESTIMATED, (name, m.metric), m.value)
+        if m.lower_bound is not None:
+            add(d.PERFORMANCE_ESTIMATED_BOUND, (name, m.metric, "min"), m.lower_bound)
+        if m.upper_bound is not None:
+            add(d.PERFORMANCE_ESTIMATED_BOUND, (name, m.metric, "max"), m.upper_bound)
     _quality(name, run, add)
     for v in run.multivariate:
         if v.score is not None and math.isfinite(v.score):

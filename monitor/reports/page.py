@@ -115,6 +115,14 @@ def render_header(h: Header) -> str:
         parts.append(f"<p>Not in Evidently's drift panels:</p><ul>{items}</ul>")
     if r.metrics:
         parts.append(_metrics_table(r.metrics))
+    if r.estimated:
+        parts.append(
+            _metrics_table(
+                r.estimated,
+                "dw-estimated",
+                "Performance estimated without labels (driftwarden, CBPE; reference: realized)",
+            )
+        )
     if r.quality:
         parts.append(_quality_table(r.quality))
     if r.multivariate:
@@ -210,7 +218,11 @@ def _columns_table(h: Header, sampled: bool) -> str:
     )
 
 
-def _metrics_table(metrics: Sequence[MetricResult]) -> str:
+def _metrics_table(
+    metrics: Sequence[MetricResult],
+    css: str = "dw-metrics",
+    caption: str = "Performance checks (driftwarden, all labelled rows)",
+) -> str:
     rows = "".join(
         f"<tr><td>{_e(m.metric)}</td><td class='num'>{_number(m.value)}</td>"
         f"<td class='num'>{_number(m.reference_value)}</td>"
@@ -220,7 +232,7 @@ def _metrics_table(metrics: Sequence[MetricResult]) -> str:
         for m in metrics
     )
     return (
-        '<table class="dw-metrics"><caption>Performance checks (driftwarden, all labelled rows)'
+        f'<table class="{css}"><caption>{_e(caption)}'
         "</caption><tr><th>metric</th><th>value</th><th>reference</th><th>min</th>"
         f"<th>max</th><th>status</th><th>rows</th></tr>{rows}</table>"
     )

@@ -124,6 +124,8 @@ class MetricRow(Base):
     upper_bound: Mapped[float | None] = mapped_column(sa.Float)
     status: Mapped[str] = mapped_column(sa.String(32))
     rows: Mapped[int]
+    kind: Mapped[str] = mapped_column(sa.String(16), default="realized")
+    """``realized`` (from labels) or ``estimated`` (CBPE, without labels)."""
 
     run: Mapped[RunRow] = relationship(back_populates="metrics")
 

@@ -35,6 +35,10 @@ CONNECT_TIMEOUT_SECONDS = 10
 sets ``connect_timeout``): an unreachable host fails a write in seconds, and the result
 waits in memory, rather than holding a worker for the system's TCP timeout."""
 
+REALIZED = "realized"
+ESTIMATED = "estimated"
+"""``metric_results.kind`` of CBPE estimates (realized metrics are ``realized``)."""
+
 
 def create_store_engine(url: str) -> Engine:
     parsed = make_url(url)
@@ -346,8 +350,10 @@ def _to_row(result: RunResult) -> RunRow:
             upper_bound=m.upper_bound,
             status=m.status.value,
             rows=m.rows,
+            kind=kind,
         )
-        for m in result.metrics
+        for kind, metrics in ((REALIZED, result.metrics), (ESTIMATED, result.estimated))
+        for m in metrics
     ]
     return row
 
@@ -439,16 +445,18 @@ def _from_row(row: RunRow, *, children: bool = True) -> RunResult:
             )
             for v in (row.multivariate if children else ())
         ),
-        metrics=tuple(
-            MetricResult(
-                metric=m.metric,
-                value=m.value,
-                reference_value=m.reference_value,
-                lower_bound=m.lower_bound,
-                upper_bound=m.upper_bound,
-                status=MetricStatus(m.status),
-                rows=m.rows,
-            )
-            for m in row.metrics
-        ),
+        metrics=tuple(_metric(m) for m in row.metrics if m.kind != ESTIMATED),
+        estimated=tuple(_metric(m) for m in row.metrics if m.kind == ESTIMATED),
+    )
+
+
+def _metric(m: MetricRow) -> MetricResult:
+    return MetricResult(
+        metric=m.metric,
+        value=m.value,
+        reference_value=m.reference_value,
+        lower_bound=m.lower_bound,
+        upper_bound=m.upper_bound,
+        status=MetricStatus(m.status),
+        rows=m.rows,
     )

@@ -151,6 +151,7 @@ def test_exported_counts_have_zeros_for_every_enabled_rule(store: Store) -> None
         "ColumnDriftDetected": 2,
         "PerformanceBelowThreshold": 0,
         "PerformanceAboveThreshold": 0,
+        "PerformanceEstimateBreached": 0,
         "MonitorRunFailing": 0,
         "MonitorDataInsufficient": 0,
     }

@@ -31,6 +31,7 @@ def test_defaults_turn_every_rule_on_but_data_quality_and_push_nowhere() -> None
         AlertName.COLUMN_DRIFT: "info",
         AlertName.PERFORMANCE_BELOW: "critical",
         AlertName.PERFORMANCE_ABOVE: "critical",
+        AlertName.PERFORMANCE_ESTIMATE: "warning",
         AlertName.RUN_FAILING: "warning",
         AlertName.DATA_INSUFFICIENT: "warning",
         AlertName.STALE: "critical",
@@ -161,7 +162,8 @@ enabled = false
     assert (
         "      alerts: DatasetDriftDetected (warning, after 2 windows), "
         "PerformanceBelowThreshold (critical), PerformanceAboveThreshold (critical), "
-        "MonitorRunFailing (warning), MonitorDataInsufficient (warning), "
+        "PerformanceEstimateBreached (warning), MonitorRunFailing (warning), "
+        "MonitorDataInsufficient (warning), "
         "MonitorStale (critical, after 3 intervals); "
         "off: ColumnDriftDetected, DataQualityCheckFailed"
     ) in out

@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 BUILT_IN = (
     "DatasetDriftDetected|ColumnDriftDetected|PerformanceBelowThreshold|"
-    "PerformanceAboveThreshold|MonitorRunFailing|MonitorDataInsufficient|MonitorStale|"
+    "PerformanceAboveThreshold|PerformanceEstimateBreached|MonitorRunFailing|MonitorDataInsufficient|MonitorStale|"
     "DataQualityCheckFailed"
 )
 

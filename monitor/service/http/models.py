@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from monitor.result import RunResult
+from monitor.result import MetricResult, RunResult
 
 
 class ErrorResponse(BaseModel):
@@ -79,6 +79,9 @@ class RunDetail(RunSummary):
     reference_end: datetime | None
     columns: list[ColumnOut]
     metrics: list[MetricOut]
+    estimated_metrics: list[MetricOut] = Field(
+        description="Performance estimated without labels (CBPE), one per [[monitors.estimated]]."
+    )
 
 
 class RunsPage(BaseModel):
@@ -182,16 +185,18 @@ def run_detail(result: RunResult) -> RunDetail:
             )
             for c in result.columns
         ],
-        metrics=[
-            MetricOut(
-                metric=m.metric,
-                value=finite(m.value),
-                reference_value=finite(m.reference_value),
-                lower_bound=finite(m.lower_bound),
-                upper_bound=finite(m.upper_bound),
-                status=m.status.value,
-                rows=m.rows,
-            )
-            for m in result.metrics
-        ],
+        metrics=[_metric(m) for m in result.metrics],
+        estimated_metrics=[_metric(m) for m in result.estimated],
+    )
+
+
+def _metric(m: MetricResult) -> MetricOut:
+    return MetricOut(
+        metric=m.metric,
+        value=finite(m.value),
+        reference_value=finite(m.reference_value),
+        lower_bound=finite(m.lower_bound),
+        upper_bound=finite(m.upper_bound),
+        status=m.status.value,
+        rows=m.rows,
     )
