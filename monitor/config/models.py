@@ -23,9 +23,9 @@ from monitor.config.aggregate import AggregateConfig, Mode
 from monitor.config.alerts import AlertingConfig, MonitorAlerts
 from monitor.config.base import Strict
 from monitor.config.checks import MultivariateConfig, QualityConfig
+from monitor.config.estimated import EstimatedCheck, check_estimated
 from monitor.config.labels import LabelsConfig, check_labels, labels_target
 from monitor.config.urls import check_http_url
-from monitor.config.estimated import EstimatedCheck, check_estimated
 from monitor.durations import parse_duration
 from monitor.readonly import check_select
 from monitor.schedule import Schedule

@@ -91,7 +91,6 @@ LABEL_COVERAGE = MetricDef(
     ("monitor",),
     "Share (0-1) of the predictions in the latest successful run's current window that "
     "have a known label (monitors with labels in their own table).",
-
 )
 PERFORMANCE_ESTIMATED = MetricDef(
     "driftwarden_performance_estimated",
