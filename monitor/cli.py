@@ -29,6 +29,9 @@ EXIT_DRIFT = 1
 EXIT_USAGE = 2
 EXIT_FAILED = 3
 
+CONFIG_ENV = "DRIFTWARDEN_CONFIG"
+"""Environment variable naming the default config file (the container image sets it)."""
+
 log = logging.getLogger("driftwarden")
 
 
@@ -105,7 +108,9 @@ def _parser() -> argparse.ArgumentParser:
     report.set_defaults(handler=_cmd_report)
 
     check = sub.add_parser("check-config", help="validate a config file and summarise it")
-    check.add_argument("path", nargs="?", default="config.toml")
+    check.add_argument(
+        "path", nargs="?", default=_default_config(), help=f"default: ${CONFIG_ENV} or config.toml"
+    )
     check.set_defaults(handler=_cmd_check_config)
 
     db = sub.add_parser("db", help="results database maintenance")
@@ -131,8 +136,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _default_config() -> str:
+    return os.environ.get(CONFIG_ENV) or "config.toml"
+
+
 def _config_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", default="config.toml", help="config file (default config.toml)")
+    parser.add_argument(
+        "--config",
+        default=_default_config(),
+        help=f"config file (default: ${CONFIG_ENV}, else config.toml)",
+    )
 
 
 def _timestamp(text: str) -> datetime:

@@ -1,4 +1,8 @@
-"""Read ``config.toml``: TOML, then ``${ENV_VAR}`` interpolation, then validation."""
+"""Read ``config.toml``: TOML, then ``${ENV_VAR}`` interpolation, then validation.
+
+``${NAME}`` is replaced by the variable (an error when it is not set);
+``${NAME:-default}`` by the variable when it is set and not empty, else by ``default``
+(the shell's and Compose's rule), so one file serves a laptop and a container."""
 
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ from monitor.stats import (
     build_registry,
 )
 
-_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
 def load_config(
@@ -145,7 +149,9 @@ def _interpolate(
     if isinstance(value, str):
 
         def substitute(match: re.Match[str]) -> str:
-            name = match.group(1)
+            name, default = match.group(1), match.group(2)
+            if default is not None:
+                return environ.get(name) or default
             if name not in environ:
                 where = ".".join(path) or "(top level)"
                 problems.append(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 import sqlalchemy as sa
@@ -27,8 +28,19 @@ def arrow_available() -> bool:
 
 
 def libpq_uri(url: URL) -> str:
-    """The libpq connection URI of a SQLAlchemy PostgreSQL URL."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    """The libpq connection URI of a SQLAlchemy PostgreSQL URL.
+
+    User and password are percent-encoded completely: SQLAlchemy leaves characters
+    such as spaces as they are, which libpq refuses in a URI."""
+    bare = url._replace(drivername="postgresql", username=None, password=None)
+    rendered = bare.render_as_string(hide_password=False)
+    if url.username is None:
+        return rendered
+    userinfo = quote(url.username, safe="")
+    if url.password is not None:
+        userinfo += ":" + quote(str(url.password), safe="")
+    scheme, sep, rest = rendered.partition("://")
+    return f"{scheme}{sep}{userinfo}@{rest}"
 
 
 def compile_postgres(statement: sa.Select[Any]) -> tuple[str, list[Any]]:

@@ -65,6 +65,28 @@ def test_env_interpolation_in_any_string() -> None:
     assert config.monitors[0].table == "preds_v2"
 
 
+def test_env_default_applies_when_the_variable_is_unset_or_empty() -> None:
+    text = EXAMPLE.read_text().replace(
+        '"sqlite:///demo.db"', '"sqlite:///${DATA_DIR:-/var/lib/x}/demo.db"'
+    )
+    text = text.replace('table = "predictions"', 'table = "${TABLE:-}preds"')
+    unset = parse_config(text, environ={}).monitors[0]
+    assert unset.source_url == "sqlite:////var/lib/x/demo.db"
+    assert unset.table == "preds"
+    empty = parse_config(text, environ={"DATA_DIR": "", "TABLE": ""}).monitors[0]
+    assert empty.source_url == "sqlite:////var/lib/x/demo.db"
+    chosen = parse_config(text, environ={"DATA_DIR": "/tmp/d", "TABLE": "v2_"}).monitors[0]
+    assert chosen.source_url == "sqlite:////tmp/d/demo.db"
+    assert chosen.table == "v2_preds"
+
+
+def test_env_default_can_hold_a_listen_address() -> None:
+    text = '[service]\nlisten = "${LISTEN:-0.0.0.0:8000}"\n'
+    assert parse_config(text, environ={}).service.port == 8000
+    chosen = parse_config(text, environ={"LISTEN": "127.0.0.1:9001"}).service
+    assert (chosen.host, chosen.port) == ("127.0.0.1", 9001)
+
+
 def test_missing_env_var_names_the_field_and_variable() -> None:
     text = EXAMPLE.read_text().replace('"sqlite:///demo.db"', '"${NOT_SET_ANYWHERE}"')
     (problem,) = problems_of(text)
@@ -195,3 +217,17 @@ def test_masked_passwords_in_check_config(
     out = capsys.readouterr().out
     assert "s3cret-pw" not in out
     assert "reader:***@db.example" in out
+
+
+def test_the_config_path_defaults_to_driftwarden_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "elsewhere.toml"
+    path.write_text(EXAMPLE.read_text())
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DRIFTWARDEN_CONFIG", str(path))
+    assert main(["check-config"]) == 0
+    assert f"{path}: OK, 1 monitor(s)" in capsys.readouterr().out
+    monkeypatch.delenv("DRIFTWARDEN_CONFIG")
+    assert main(["check-config"]) == 2
+    assert "invalid config config.toml:" in capsys.readouterr().err
