@@ -10,6 +10,10 @@ the ``postgres`` system user (through ``runuser``), in a folder owned by it.
         url = pg.create_database("source")
         pg.stop()       # connections now fail with "connection refused"
         pg.start()      # same port, same data
+
+``pg_cluster(password=...)`` starts it the way the postgres container image does
+instead: trust on the local socket, SCRAM passwords over TCP (superuser
+``postgres`` with that password).
 """
 
 from __future__ import annotations
@@ -49,8 +53,12 @@ def _bin_dir() -> Path:
 class PgCluster:
     """One cluster: ``start``/``stop`` keep its port and data."""
 
-    def __init__(self, root: Path, bin_dir: Path, user: str | None) -> None:
+    def __init__(
+        self, root: Path, bin_dir: Path, user: str | None, password: str | None = None
+    ) -> None:
         self.root = root
+        self.password = password
+        """The superuser's password; None: trust authentication everywhere."""
         self.data = root / "data"
         self.bin = bin_dir
         self.user = user
@@ -70,13 +78,24 @@ class PgCluster:
         return done
 
     def init(self) -> None:
+        auth = ["--auth=trust"]
+        if self.password is not None:
+            password_file = self.root / "pwfile"
+            password_file.write_text(self.password + "\n")
+            if self.user is not None:
+                shutil.chown(password_file, self.user)
+            auth = [
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                f"--pwfile={password_file}",
+            ]
         self._run(
             str(self.bin / "initdb"),
             "-D",
             str(self.data),
             "-U",
             "postgres",
-            "--auth=trust",
+            *auth,
             "--no-sync",
             "-E",
             "UTF8",
@@ -117,7 +136,9 @@ class PgCluster:
         return status.returncode == 0
 
     def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+        """The superuser's URL over TCP."""
+        secret = "" if self.password is None else f":{self.password}"
+        return f"postgresql+psycopg://postgres{secret}@127.0.0.1:{self.port}/{database}"
 
     def create_database(self, name: str) -> str:
         """Create ``name`` and return its URL."""
@@ -143,7 +164,7 @@ def _owner() -> str | None:
 
 
 @contextmanager
-def pg_cluster() -> Iterator[PgCluster]:
+def pg_cluster(password: str | None = None) -> Iterator[PgCluster]:
     """A fresh, running private cluster, removed afterwards."""
     bin_dir = _bin_dir()
     user = _owner()
@@ -151,7 +172,7 @@ def pg_cluster() -> Iterator[PgCluster]:
     if user is not None:
         entry = pwd.getpwnam(user)
         os.chown(root, entry.pw_uid, entry.pw_gid)
-    cluster = PgCluster(root, bin_dir, user)
+    cluster = PgCluster(root, bin_dir, user, password)
     try:
         try:
             cluster.init()

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import sqlalchemy as sa
 
 from tests.deploy.dockerfile import ROOT
 from tests.deploy.manifests import bind_mounts, compose, compose_env
-from tests.deploy.private_postgres import PrivateServer, private_postgres
+from tests.pgcluster import PgCluster, pg_cluster
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -41,31 +40,40 @@ def _init_script() -> Path:
     return script
 
 
+class Server:
+    """The private cluster, with the URL of any role the init script creates."""
+
+    def __init__(self, cluster: PgCluster) -> None:
+        self.port = cluster.port
+        self.superuser_password = PASSWORDS["POSTGRES_PASSWORD"]
+
+    def url(self, user: str, password: str, database: str) -> str:
+        return f"postgresql+psycopg://{user}:{password}@127.0.0.1:{self.port}/{database}"
+
+
 @pytest.fixture(scope="module")
-def server() -> Iterator[PrivateServer]:
-    with (
-        tempfile.TemporaryDirectory(prefix="driftwarden-pg-") as folder,
-        private_postgres(Path(folder), PASSWORDS["POSTGRES_PASSWORD"]) as started,
-    ):
+def server() -> Iterator[Server]:
+    # Roles belong to the whole server: a private one keeps them off the shared server.
+    with pg_cluster(password=PASSWORDS["POSTGRES_PASSWORD"]) as cluster:
         env = {
             **os.environ,
             **PASSWORDS,
             "POSTGRES_USER": "postgres",
-            "PGHOST": str(started.socket_dir),
-            "PGPORT": str(started.port),
+            "PGHOST": str(cluster.root),
+            "PGPORT": str(cluster.port),
         }
         done = subprocess.run(
             ["sh", str(_init_script())], env=env, capture_output=True, text=True, timeout=60
         )
         assert done.returncode == 0, done.stdout + done.stderr
-        yield started
+        yield Server(cluster)
 
 
 def _engine(url: str) -> sa.Engine:
     return sa.create_engine(url, poolclass=sa.pool.NullPool)
 
 
-def _seed(server: PrivateServer) -> str:
+def _seed(server: Server) -> str:
     seed = compose()["services"]["seed"]
     url = compose_env(seed)["SEED_URL"]
     url = url.replace("${POSTGRES_PASSWORD:?set it in deploy/.env}", server.superuser_password)
@@ -83,7 +91,7 @@ def _seed(server: PrivateServer) -> str:
 
 
 def test_the_seed_job_fills_the_source_and_driftwarden_runs_on_it(
-    server: PrivateServer, tmp_path: Path
+    server: Server, tmp_path: Path
 ) -> None:
     out = _seed(server)
     with _engine(
@@ -139,7 +147,7 @@ def test_the_seed_job_fills_the_source_and_driftwarden_runs_on_it(
     assert owner == "driftwarden"
 
 
-def test_the_reader_role_can_read_the_source_and_nothing_more(server: PrivateServer) -> None:
+def test_the_reader_role_can_read_the_source_and_nothing_more(server: Server) -> None:
     _seed(server)
     password = PASSWORDS["SOURCE_DB_PASSWORD"]
     with _engine(server.url("driftwarden_reader", password, "predictions")).connect() as conn:
@@ -161,7 +169,7 @@ def test_the_reader_role_can_read_the_source_and_nothing_more(server: PrivateSer
         conn.execute(sa.text("CREATE TABLE mine (x int)"))
 
 
-def test_passwords_are_the_ones_from_the_environment(server: PrivateServer) -> None:
+def test_passwords_are_the_ones_from_the_environment(server: Server) -> None:
     wrong = _engine(server.url("driftwarden", "wrong", "driftwarden"))
     with pytest.raises(sa.exc.OperationalError, match="password authentication failed"):
         wrong.connect()
