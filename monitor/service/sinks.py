@@ -14,6 +14,7 @@ daemon also calls, when a sink has them:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -24,6 +25,7 @@ from monitor.config.models import MonitorConfig
 from monitor.exporter.samples import Samples
 from monitor.pipeline import Sink
 from monitor.reports import ReportPublisher, ReportSink, ReportWorker
+from monitor.reports.recover import ReportRecovery
 from monitor.result import RunResult
 from monitor.runner import RunData, Runner
 from monitor.store import Store
@@ -54,7 +56,9 @@ class MetricSource(Protocol):
 
 class ServiceReports:
     """HTML reports for the daemon: built one at a time on a background worker, so a
-    slow report never delays a run (see :class:`~monitor.reports.ReportWorker`)."""
+    slow report never delays a run (see :class:`~monitor.reports.ReportWorker`); at
+    start, reports an earlier process died before writing are rebuilt
+    (:mod:`monitor.reports.recover`)."""
 
     name = "reports"
 
@@ -67,6 +71,7 @@ class ServiceReports:
             clock=runner.clock,
         )
         self.worker = ReportWorker(self.publisher)
+        self.recovery = ReportRecovery(self.publisher, runner, store, clock=runner.clock)
         self._sink = ReportSink(self.publisher, self.worker)
 
     def publish(self, monitor: MonitorConfig, result: RunResult, data: RunData | None) -> None:
@@ -77,9 +82,12 @@ class ServiceReports:
 
     def start(self) -> None:
         self.worker.start()
+        self.recovery.start(self.publisher.monitors)
 
     def stop(self, timeout: float) -> None:
-        self.worker.stop(timeout)
+        deadline = time.monotonic() + timeout
+        self.recovery.stop(timeout)
+        self.worker.stop(max(deadline - time.monotonic(), 1.0))
 
 
 def report_sink(config: Config, store: Store, runner: Runner) -> Sink | None:
