@@ -12,7 +12,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from monitor import __version__
+from monitor.cli_backfill import add_parser as add_backfill_parser
 from monitor.config import Config, ConfigError, MonitorConfig, load_config
+from monitor.config.labels import describe as describe_labels
 from monitor.durations import parse_duration
 from monitor.pipeline import Pipeline
 from monitor.render import summary_table
@@ -106,6 +108,8 @@ def _parser() -> argparse.ArgumentParser:
         help="the window ending at the last tick at or before this ISO timestamp",
     )
     report.set_defaults(handler=_cmd_report)
+
+    add_backfill_parser(sub, _config_arg, _timestamp)
 
     check = sub.add_parser("check-config", help="validate a config file and summarise it")
     check.add_argument(
@@ -284,6 +288,7 @@ def _cmd_check_config(args: argparse.Namespace) -> int:
         print(f"      {features}")
         checks = ", ".join(c.metric.value for c in m.performance) or "none"
         print(f"      task={m.task.value if m.task else '-'} performance: {checks}")
+        print(f"      labels: {describe_labels(m.labels)}")
         print(f"      report: {_describe_report(m)}")
         print(f"      alerts: {m.alerts.describe()}")
     return EXIT_OK

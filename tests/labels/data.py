@@ -66,6 +66,8 @@ def config(
     labels: str = 'table = "labels"',
     reports_dir: str = "reports",
     extra: str = "",
+    accuracy: str = "",
+    report: bool = False,
 ) -> Config:
     path.write_text(
         f'''
@@ -97,10 +99,12 @@ timestamp_column = "known_at"
 label_lag = "{lag}"
 
 [monitors.report]
-enabled = false
+enabled = {"true" if report else "false"}
+keep_days = 100000
 
 [[monitors.performance]]
 metric = "accuracy"
+{accuracy}
 
 [[monitors.performance]]
 metric = "f1"
