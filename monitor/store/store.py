@@ -258,7 +258,11 @@ class Store:
 def _has_labelled_metric() -> sa.ColumnElement[bool]:
     return (
         sa.select(MetricRow.id)
-        .where(MetricRow.run_id == RunRow.id, MetricRow.value.is_not(None))
+        .where(
+            MetricRow.run_id == RunRow.id,
+            MetricRow.kind != ESTIMATED,
+            MetricRow.value.is_not(None),
+        )
         .exists()
     )
 
