@@ -71,6 +71,7 @@ POSTGRES_STORAGES: dict[str, tuple[str, Callable[[datetime], Any]]] = {
     "timestamp-naive-utc": ("TIMESTAMP", lambda t: t.astimezone(UTC).replace(tzinfo=None)),
     "text-offset": ("TEXT", iso_offset),
     "text-naive": ("TEXT", iso_naive),
+    "text-mixed": ("TEXT", mixed_text),
     "epoch-seconds": ("DOUBLE PRECISION", epoch_s),
     "epoch-millis": ("BIGINT", epoch_ms),
 }
@@ -115,8 +116,9 @@ def test_postgres_window_boundaries(postgres_url: str, storage: str) -> None:
     assert labels_in_window(postgres_url, TimeRange(START, END)) == INSIDE
 
 
-def test_postgres_session_time_zone_does_not_matter(postgres_url: str) -> None:
-    load(postgres_url, *POSTGRES_STORAGES["timestamp-naive-utc"])
+@pytest.mark.parametrize("storage", ["timestamp-naive-utc", "text-mixed"])
+def test_postgres_session_time_zone_does_not_matter(postgres_url: str, storage: str) -> None:
+    load(postgres_url, *POSTGRES_STORAGES[storage])
     engine = sa.create_engine(postgres_url)
     with engine.begin() as conn:
         database = conn.execute(sa.text("SELECT current_database()")).scalar_one()
