@@ -51,6 +51,14 @@ class AlertEngine:
             self._last_success = self.store.last_success_windows(names)
             self._counts = self.store.firing_counts()
 
+    def reload(self) -> None:
+        """Read the windows of the last successes and the firing counts again (another
+        replica may have changed them)."""
+        with self._lock:
+            names = [m.name for m in self._config.monitors]
+            self._last_success = self.store.last_success_windows(names)
+            self._counts = self.store.firing_counts()
+
     def reconfigure(self, config: Config) -> bool:
         """Take a new config: alerts of removed monitors and of disabled rules resolve.
         Returns whether anything changed."""

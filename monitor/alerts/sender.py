@@ -54,6 +54,8 @@ class AlertSender:
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._wake = threading.Event()
+        self._active = threading.Event()
+        self._active.set()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_prune: datetime | None = None
@@ -78,6 +80,19 @@ class AlertSender:
             if self._client is not None and (self._thread is None or not self._thread.is_alive()):
                 self._client.close()
                 self._client = None
+
+    def pause(self) -> None:
+        """Send nothing (this replica is a standby: the leader sends)."""
+        self._active.clear()
+
+    def resume(self) -> None:
+        """Send again (this replica became the leader)."""
+        self._active.set()
+        self.wake()
+
+    @property
+    def active(self) -> bool:
+        return self._active.is_set()
 
     def wake(self) -> None:
         """Something changed: run a cycle soon."""
@@ -108,6 +123,11 @@ class AlertSender:
         while True:
             self._wake.clear()
             stopping = self._stopping.is_set()
+            if not self._active.is_set():
+                if stopping:
+                    return
+                self._wake.wait(self.poll)
+                continue
             try:
                 self.cycle(check_stale=not stopping)
             except Exception:

@@ -60,6 +60,19 @@ class AlertSink:
     def stop(self, timeout: float) -> None:
         self.sender.stop(timeout)
 
+    def lead(self, leading: bool) -> None:
+        """Only the leader sends (so no alert goes out twice); a new leader first reads
+        what the previous one stored."""
+        if leading:
+            self.engine.reload()
+            self.sender.resume()
+        else:
+            self.sender.pause()
+
+    def refresh(self) -> None:
+        """On a standby: the firing counts as the leader stored them."""
+        self.engine.reload()
+
     def metric_samples(self) -> Samples:
         firing: dict[tuple[str, str], int] = {}
         stale_after: dict[str, float] = {}

@@ -25,6 +25,11 @@ from monitor.config.base import Strict
 from monitor.config.checks import MultivariateConfig, QualityConfig
 from monitor.config.estimated import EstimatedCheck, check_estimated
 from monitor.config.labels import LabelsConfig, check_labels, labels_target
+from monitor.config.replicas import (
+    DEFAULT_LEADER_CHECK,
+    DEFAULT_LEADER_LOCK_KEY,
+    check_leader_check,
+)
 from monitor.config.urls import check_http_url
 from monitor.durations import parse_duration
 from monitor.readonly import check_select
@@ -92,6 +97,11 @@ class ServiceConfig(Strict):
     shutdown_grace: timedelta = timedelta(seconds=30)
     """On SIGTERM/SIGINT, how long running runs may take to finish before they are
     recorded as cut short and the service exits."""
+    leader_check: timedelta = DEFAULT_LEADER_CHECK
+    """With a PostgreSQL results database: how often each replica checks the leader lock
+    (the leader that it still holds it, a standby whether it can take it)."""
+    leader_lock_key: int = Field(default=DEFAULT_LEADER_LOCK_KEY, ge=-(2**63), le=2**63 - 1)
+    """The PostgreSQL advisory lock key shared by the replicas of one deployment."""
 
     store_buffer: int = Field(default=1000, ge=1, le=1_000_000)
     """Run results kept in memory while the results database does not answer (oldest
@@ -99,9 +109,10 @@ class ServiceConfig(Strict):
     store_retry: timedelta = timedelta(seconds=5)
     """How often buffered results are tried again while the results database is down."""
 
-    _parse = field_validator("run_timeout", "shutdown_grace", "store_retry", mode="before")(
-        _duration
-    )
+    _parse = field_validator(
+        "run_timeout", "shutdown_grace", "store_retry", "leader_check", mode="before"
+    )(_duration)
+    _leader_check = field_validator("leader_check")(check_leader_check)
 
     @field_validator("listen")
     @classmethod

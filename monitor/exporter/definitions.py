@@ -169,6 +169,14 @@ CONFIG_RELOAD_TIMESTAMP = MetricDef(
     (),
     "Unix time of the latest successful configuration (re)load.",
 )
+LEADER = MetricDef(
+    "driftwarden_leader",
+    Kind.GAUGE,
+    (),
+    "1 while this replica is the leader (it holds the leader lock in the results database, "
+    "schedules runs and sends alerts), 0 while it is a standby that serves the API and the "
+    "gauges from the store. With a SQLite results database the one process always leads.",
+)
 ALERTS_FIRING = MetricDef(
     "driftwarden_alerts_firing",
     Kind.GAUGE,
@@ -273,6 +281,7 @@ METRICS: tuple[MetricDef, ...] = (
     PREDICTION_LATENCY,
     CONFIG_RELOAD_SUCCESS,
     CONFIG_RELOAD_TIMESTAMP,
+    LEADER,
     COLUMN_MISSING_RATIO,
     COLUMN_UNSEEN_RATIO,
     COLUMN_OUT_OF_RANGE_RATIO,

@@ -6,7 +6,12 @@ signal handling drive it through its methods (start, reload, run_now, stop).
 Sinks receive every stored run in order: the in-memory latest results, the
 exporter, the run log, then any sinks passed in or built by the factories of
 :mod:`monitor.service.sinks` (reports, alerts), with their optional
-``reconfigure``/``start``/``stop`` hooks.
+``reconfigure``/``start``/``stop``/``lead``/``refresh`` hooks.
+
+Replicas sharing a PostgreSQL results database elect a leader through a lock
+in it (:mod:`monitor.service.leader`): only the leader schedules runs and sends
+alerts; a standby serves the API and ``/metrics``, refreshed from the store at
+every lock check, and takes over when the leader's lock is gone.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from prometheus_client.registry import CollectorRegistry
 
@@ -32,10 +38,12 @@ from monitor.result import RunResult
 from monitor.runner import Runner, utcnow
 from monitor.service.cancel import StatementCanceller, TrackingEngineCache
 from monitor.service.executor import RunExecutor
+from monitor.service.leader import Leadership
 from monitor.service.logs import RunLog
 from monitor.service.scheduler import MonitorScheduler
 from monitor.service.sinks import (
     Background,
+    Leading,
     MetricSource,
     Reconfigurable,
     SinkFactory,
@@ -43,6 +51,7 @@ from monitor.service.sinks import (
 )
 from monitor.service.storewriter import BufferedPipeline
 from monitor.store import Store
+from monitor.store.lock import LeaderLock, leader_lock
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +61,16 @@ PROFILES_PER_MONITOR = 2
 """Reference profiles cached per monitor (room for a rolling reference's next window)."""
 MIN_PROFILES = 64
 
-RESTART_FIELDS = ("store_url", "reports_dir", "listen", "workers", "store_buffer", "store_retry")
+RESTART_FIELDS = (
+    "store_url",
+    "reports_dir",
+    "listen",
+    "workers",
+    "store_buffer",
+    "store_retry",
+    "leader_check",
+    "leader_lock_key",
+)
 """``[service]`` options read once at start; a reload that changes them says so."""
 
 
@@ -79,6 +97,7 @@ class Daemon:
         sink_factories: Sequence[SinkFactory] = (),
         registry: CollectorRegistry | None = None,
         process_metrics: bool = True,
+        lock: LeaderLock | None = None,
     ) -> None:
         self._config = config
         self.store = store
@@ -106,8 +125,20 @@ class Daemon:
         for source in (*self.sinks, self.pipeline):
             if isinstance(source, MetricSource):
                 self.exporter.add_source(source.metric_samples)
+        self.leadership = Leadership(
+            lock or leader_lock(config.service.store_url, config.service.leader_lock_key),
+            interval=config.service.leader_check.total_seconds(),
+            on_gained=self._lead,
+            on_lost=self._follow,
+            on_standby=self._refresh,
+        )
+        self.exporter.add_source(self.leadership.metric_samples)
         self.executor = RunExecutor(
-            self.pipeline, workers=config.service.workers, clock=clock, canceller=self.canceller
+            self.pipeline,
+            workers=config.service.workers,
+            clock=clock,
+            canceller=self.canceller,
+            may_store=self.leadership.confirm,
         )
         self.scheduler = MonitorScheduler(self.executor, clock=clock, timeout_for=self._timeout_for)
         self._reload_lock = threading.Lock()
@@ -146,10 +177,17 @@ class Daemon:
                 sink.start()
         self.pipeline.start()
         self.executor.start()
-        caught_up = self.scheduler.start(config.monitors, self.store.last_success_window)
+        leading = self.leadership.start()
+        for sink in self.sinks:
+            if isinstance(sink, Leading):
+                sink.lead(leading)
+        caught_up = self.scheduler.start(
+            config.monitors, self.store.last_success_window, active=leading
+        )
         self._started = True
         log.info(
-            "driftwarden started: %d monitor(s), %d worker(s), %d catch-up run(s)",
+            "driftwarden started as the %s: %d monitor(s), %d worker(s), %d catch-up run(s)",
+            "leader" if leading else "standby",
             len(config.monitors),
             config.service.workers,
             len(caught_up),
@@ -174,6 +212,7 @@ class Daemon:
         for sink in self.sinks:
             if isinstance(sink, Background):
                 sink.stop(max(deadline - time.monotonic(), 1.0))
+        self.leadership.stop()
         if cut:
             log.warning(
                 "shutdown: %d run(s) cut short and recorded: %s",
@@ -206,6 +245,46 @@ class Daemon:
                 f"database (at most {self.pipeline.capacity}; {self.pipeline.dropped} dropped)"
             )
         return reasons
+
+    # -- leadership -------------------------------------------------------------------
+
+    @property
+    def leading(self) -> bool:
+        return self.leadership.leading
+
+    @property
+    def role(self) -> Literal["leader", "standby"] | None:
+        """``leader`` or ``standby`` while the service runs, else None."""
+        if not self._started or self._stopped:
+            return None
+        return "leader" if self.leadership.leading else "standby"
+
+    def _follow(self) -> None:
+        """Leadership lost: stop handing runs over first, then stop sending alerts."""
+        self.scheduler.pause()
+        for sink in self.sinks:
+            if isinstance(sink, Leading):
+                sink.lead(False)
+
+    def _lead(self) -> None:
+        """Leadership taken over: read what the previous leader stored, send alerts, and
+        run the windows it did not store before the regular ticks. Results of this
+        replica still waiting for the store are written first, so they count as stored."""
+        if not self.pipeline.flush():
+            log.warning("taking over with %d result(s) still unwritten", self.pipeline.buffered)
+        self._refresh()
+        for sink in self.sinks:
+            if isinstance(sink, Leading):
+                sink.lead(True)
+        self.scheduler.resume(self.store.last_window, self.store.has_window)
+
+    def _refresh(self) -> None:
+        """Show what the leader stored: latest results (gauges, API), alert counts."""
+        self.latest.restore(self.store, self._config.monitors)
+        self.exporter.collector.refresh()
+        for sink in self.sinks:
+            if isinstance(sink, Leading):
+                sink.refresh()
 
     # -- operations -------------------------------------------------------------------
 

@@ -44,6 +44,18 @@ class ExecutorStopped(Exception):
     """The service is shutting down and takes no new runs."""
 
 
+class NotLeader(Exception):
+    """This replica is a standby: the leader runs the monitors."""
+
+
+MayStore = Callable[[], bool]
+"""Asked before a run's result is stored: False when this replica lost the leadership."""
+
+
+def _always() -> bool:
+    return True
+
+
 @dataclass(eq=False)
 class RunTicket:
     monitor: MonitorConfig
@@ -75,8 +87,10 @@ class RunExecutor:
         workers: int,
         clock: Clock,
         canceller: StatementCanceller | None = None,
+        may_store: MayStore = _always,
     ) -> None:
         self._pipeline = pipeline
+        self._may_store = may_store
         self._workers = workers
         self._clock = clock
         self._canceller = canceller or StatementCanceller()
@@ -238,6 +252,17 @@ class RunExecutor:
                 result.status.value,
             )
             return None
+        if not self._may_store():
+            log.warning(
+                "monitor %r: this replica lost the leadership during the run for the window "
+                "ending %s; its result is discarded and the window left to the new leader",
+                ticket.monitor.name,
+                ticket.window_end.isoformat(),
+            )
+            return functools.partial(
+                ticket.future.set_exception,
+                NotLeader("the replica lost the leadership during the run"),
+            )
         try:
             stored = self._store(ticket, result, data)
         except Exception as exc:
@@ -266,6 +291,14 @@ class RunExecutor:
         self, ticket: RunTicket, result: RunResult, data: RunData | None
     ) -> RunResult | None:
         """Store a result and settle the ticket's future with it at once."""
+        if not self._may_store():
+            log.warning(
+                "monitor %r: not recorded, this replica lost the leadership: %s",
+                ticket.monitor.name,
+                result.error,
+            )
+            ticket.future.set_exception(NotLeader("the replica lost the leadership"))
+            return None
         try:
             stored = self._store(ticket, result, data)
         except Exception as exc:

@@ -8,14 +8,23 @@ window; a tick whose monitor is still running is skipped and logged.
 
 The injected clock decides the windows (``floor(now)``) and the catch-up at
 start; APScheduler itself fires on wall-clock time.
+
+With several replicas, only the leader hands runs over: :meth:`pause` makes the
+ticks do nothing (leadership lost) and :meth:`resume` starts again after a
+takeover, first running, one after the other, every window after the last one
+stored (see :mod:`monitor.service.takeover`); ticks of a monitor that is still
+catching up are left to that catch-up.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
+from concurrent.futures import wait as wait_for_future
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -23,7 +32,8 @@ from apscheduler.schedulers.base import STATE_RUNNING
 
 from monitor.config.models import MonitorConfig
 from monitor.result import RunResult
-from monitor.service.executor import ExecutorStopped, MonitorBusy, RunExecutor
+from monitor.service.executor import ExecutorStopped, MonitorBusy, NotLeader, RunExecutor
+from monitor.service.takeover import missed_windows
 from monitor.service.trigger import ScheduleTrigger
 from monitor.windows import window_end_for
 
@@ -32,6 +42,10 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 TimeoutFor = Callable[[MonitorConfig], float]
 LastSuccess = Callable[[str], datetime | None]
+LastStored = Callable[[str], datetime | None]
+Stored = Callable[[str, datetime], bool]
+
+BUSY_RETRY_SECONDS = 0.2
 
 
 def needs_catch_up(monitor: MonitorConfig, last_success: datetime | None, now: datetime) -> bool:
@@ -51,6 +65,9 @@ class MonitorScheduler:
         self._lock = threading.Lock()
         self._monitors: dict[str, MonitorConfig] = {}
         self._last_window: dict[str, datetime] = {}
+        self._active = True
+        self._generation = 0
+        self._catching_up: set[str] = set()
         self._aps = BackgroundScheduler(
             timezone=UTC,
             executors={"default": {"type": "threadpool", "max_workers": 2}},
@@ -59,10 +76,77 @@ class MonitorScheduler:
 
     # -- lifecycle -------------------------------------------------------------------
 
-    def start(self, monitors: Sequence[MonitorConfig], last_success: LastSuccess) -> list[str]:
-        """Schedule every monitor and start the catch-up runs; return their names."""
+    def start(
+        self,
+        monitors: Sequence[MonitorConfig],
+        last_success: LastSuccess,
+        *,
+        active: bool = True,
+    ) -> list[str]:
+        """Schedule every monitor and start the catch-up runs; return their names.
+
+        A standby (``active`` false) keeps the jobs but runs nothing until :meth:`resume`.
+        """
+        self._active = active
         self._aps.start()
         return self.sync(monitors, last_success)
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+    def pause(self) -> None:
+        """Hand no more runs over (leadership lost): ticks do nothing, catch-ups end."""
+        with self._lock:
+            self._active = False
+            self._generation += 1
+            self._catching_up.clear()
+        log.warning("scheduling paused: this replica is not the leader")
+
+    def resume(self, last_stored: LastStored, stored: Stored) -> list[str]:
+        """Schedule again after taking over: each monitor first runs, oldest first, every
+        window after the newest one stored; return the monitors that catch up."""
+        with self._lock:
+            self._active = True
+            self._generation += 1
+            generation = self._generation
+            monitors = list(self._monitors.values())
+            self._catching_up = {m.name for m in monitors}
+        started = []
+        for monitor in monitors:
+            last = last_stored(monitor.name)
+            windows, skipped = missed_windows(monitor, last, self._clock())
+            if skipped:
+                log.warning(
+                    "monitor %r: %d window(s) after %s are older than the %d caught up "
+                    "after the takeover; they are not run",
+                    monitor.name,
+                    skipped,
+                    last.isoformat() if last else "the start",
+                    len(windows),
+                )
+            if windows:
+                log.info(
+                    "monitor %r: taking over after the window ending %s: running %d window(s), "
+                    "%s to %s",
+                    monitor.name,
+                    last.isoformat() if last else "(none stored)",
+                    len(windows),
+                    windows[0].isoformat(),
+                    windows[-1].isoformat(),
+                )
+                started.append(monitor.name)
+            known = self._last_window.get(monitor.name)
+            if last is not None and (known is None or last > known):
+                self._last_window[monitor.name] = last
+            thread = threading.Thread(
+                target=self._catch_up_windows,
+                args=(monitor.name, deque(windows), stored, generation),
+                name=f"driftwarden-takeover-{monitor.name}",
+                daemon=True,
+            )
+            thread.start()
+        return started
 
     def stop(self) -> None:
         """Fire no more ticks (runs already handed over are the executor's)."""
@@ -112,9 +196,13 @@ class MonitorScheduler:
     def tick(self, name: str) -> Future[RunResult] | None:
         """A scheduled tick of ``name``: run the window ending at the latest tick, unless
         that window already ran in this process or the monitor is still busy."""
-        monitor = self.monitor(name)
-        if monitor is None:
-            return None
+        with self._lock:
+            monitor = self._monitors.get(name)
+            if monitor is None or not self._active:
+                return None
+            if name in self._catching_up:
+                log.debug("monitor %r: tick left to the catch-up after the takeover", name)
+                return None
         window_end = window_end_for(monitor, self._clock())
         if self._last_window.get(name) == window_end:
             log.debug("monitor %r: window ending %s already ran", name, window_end.isoformat())
@@ -124,11 +212,21 @@ class MonitorScheduler:
     def run_now(self, name: str) -> Future[RunResult]:
         """Run ``name`` on the window ending at the latest tick, even if it already ran.
 
-        Raises KeyError (unknown monitor), MonitorBusy or ExecutorStopped.
+        Raises KeyError (unknown monitor), MonitorBusy, ExecutorStopped or NotLeader.
         """
-        monitor = self.monitor(name)
-        if monitor is None:
-            raise KeyError(name)
+        with self._lock:
+            monitor = self._monitors.get(name)
+            if monitor is None:
+                raise KeyError(name)
+            if not self._active:
+                raise NotLeader(
+                    "this replica is a standby; runs are started by the leader "
+                    "(the replica whose /metrics shows driftwarden_leader 1)"
+                )
+            if name in self._catching_up:
+                raise MonitorBusy(
+                    f"monitor {name!r} is catching up the windows missed before the takeover"
+                )
         window_end = window_end_for(monitor, self._clock())
         future = self._executor.submit(
             monitor, window_end, reason="api", timeout=self._timeout_for(monitor)
@@ -148,6 +246,8 @@ class MonitorScheduler:
         return when
 
     def _catch_up(self, monitor: MonitorConfig, last_success: LastSuccess) -> bool:
+        if not self._active:
+            return False
         now = self._clock()
         last = last_success(monitor.name)
         if not needs_catch_up(monitor, last, now):
@@ -183,3 +283,55 @@ class MonitorScheduler:
             return None
         self._last_window[monitor.name] = window_end
         return future
+
+    def _catch_up_windows(
+        self, name: str, pending: deque[datetime], stored: Stored, generation: int
+    ) -> None:
+        """Run ``pending`` one after the other, then every window that fell due meanwhile,
+        until the latest tick has run; then the regular ticks take over."""
+        while True:
+            with self._lock:
+                if generation != self._generation:
+                    return
+                monitor = self._monitors.get(name)
+                if monitor is None:
+                    self._catching_up.discard(name)
+                    return
+                if not pending:
+                    last = self._last_window.get(name)
+                    latest = window_end_for(monitor, self._clock())
+                    following = latest if last is None else monitor.parsed_schedule.next_after(last)
+                    if following > latest:
+                        self._catching_up.discard(name)
+                        return
+                    pending.append(following)
+            window_end = pending.popleft()
+            if stored(name, window_end):
+                log.info(
+                    "monitor %r: the window ending %s is already stored; not run again",
+                    name,
+                    window_end.isoformat(),
+                )
+                self._last_window[name] = window_end
+                continue
+            future = self._submit_when_free(monitor, window_end, generation)
+            if future is None:
+                return
+            wait_for_future([future])
+
+    def _submit_when_free(
+        self, monitor: MonitorConfig, window_end: datetime, generation: int
+    ) -> Future[RunResult] | None:
+        while generation == self._generation:
+            try:
+                future = self._executor.submit(
+                    monitor, window_end, reason="takeover", timeout=self._timeout_for(monitor)
+                )
+            except MonitorBusy:
+                time.sleep(BUSY_RETRY_SECONDS)
+                continue
+            except ExecutorStopped:
+                return None
+            self._last_window[monitor.name] = window_end
+            return future
+        return None

@@ -9,7 +9,10 @@ daemon also calls, when a sink has them:
 - ``start()`` when the service starts and ``stop(timeout)`` when it stops (after
   the last run has been recorded), for sinks with a thread of their own;
 - ``metric_samples()`` at every scrape of ``/metrics``, for sinks that export
-  families of their own (defined in :mod:`monitor.exporter.definitions`).
+  families of their own (defined in :mod:`monitor.exporter.definitions`);
+- ``lead(leading)`` when this replica becomes the leader or a standby, and
+  ``refresh()`` at every leader lock check of a standby (to show what the leader
+  stored), for sinks that act only on the leader.
 """
 
 from __future__ import annotations
@@ -52,6 +55,15 @@ class Background(Protocol):
 class MetricSource(Protocol):
     def metric_samples(self) -> Samples:
         """Samples of the sink's own families, by family name."""
+
+
+@runtime_checkable
+class Leading(Protocol):
+    def lead(self, leading: bool) -> None:
+        """This replica became the leader (True) or a standby (False)."""
+
+    def refresh(self) -> None:
+        """On a standby: read again what the leader stored."""
 
 
 class ServiceReports:

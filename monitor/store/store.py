@@ -251,6 +251,20 @@ class Store:
         with self._sessions() as session:
             return session.scalar(stmt)
 
+    def last_window(self, monitor: str) -> datetime | None:
+        """The newest window stored for ``monitor``, whatever the run's status."""
+        stmt = sa.select(sa.func.max(RunRow.window_end)).where(RunRow.monitor == monitor)
+        with self._sessions() as session:
+            return session.scalar(stmt)
+
+    def has_window(self, monitor: str, window_end: datetime) -> bool:
+        """Whether a run of ``monitor`` for the window ending at ``window_end`` is stored."""
+        stmt = sa.select(RunRow.id).where(
+            RunRow.monitor == monitor, RunRow.window_end == window_end
+        )
+        with self._sessions() as session:
+            return session.scalar(stmt.limit(1)) is not None
+
     def session(self) -> Session:
         return self._sessions()
 

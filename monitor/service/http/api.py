@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from monitor.config.models import MonitorConfig
 from monitor.service.daemon import Daemon
-from monitor.service.executor import ExecutorStopped, MonitorBusy
+from monitor.service.executor import ExecutorStopped, MonitorBusy, NotLeader
 from monitor.service.http.deps import Authorized, DaemonDep
 from monitor.service.http.models import (
     ErrorResponse,
@@ -135,7 +135,7 @@ async def run_now(name: str, daemon: DaemonDep) -> RunStarted:
         raise _unknown_monitor(daemon, name) from None
     except MonitorBusy as exc:
         raise HTTPException(409, detail=str(exc)) from None
-    except ExecutorStopped as exc:
+    except (ExecutorStopped, NotLeader) as exc:
         raise HTTPException(503, detail=str(exc)) from None
     try:
         result = await asyncio.wrap_future(future)

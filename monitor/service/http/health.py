@@ -37,7 +37,8 @@ def healthz() -> Health:
     "/readyz",
     response_model=Readiness,
     responses={503: {"model": Readiness, "description": "Not ready, with the reasons"}},
-    summary="Readiness: the results database answers and the scheduler runs",
+    summary="Readiness: the results database answers and the scheduler runs (a standby "
+    "replica is ready: it serves the API and /metrics)",
 )
 async def readyz(daemon: DaemonDep) -> JSONResponse:
     try:
@@ -46,5 +47,9 @@ async def readyz(daemon: DaemonDep) -> JSONResponse:
         )
     except TimeoutError:
         reasons = [f"the results database did not answer within {READY_TIMEOUT_SECONDS:g}s"]
-    body = Readiness(status="unavailable" if reasons else "ready", reasons=reasons)
+    body = Readiness(
+        status="unavailable" if reasons else "ready",
+        reasons=reasons,
+        role=daemon.role,
+    )
     return JSONResponse(body.model_dump(), status_code=503 if reasons else 200)

@@ -22,6 +22,12 @@ class Health(BaseModel):
 class Readiness(BaseModel):
     status: Literal["ready", "unavailable"]
     reasons: list[str] = Field(default_factory=list, description="Why it is not ready.")
+    role: Literal["leader", "standby"] | None = Field(
+        default=None,
+        description="The leader schedules runs and sends alerts; a standby (another replica "
+        "holds the leader lock) serves the API and /metrics and is ready too. None while the "
+        "service is not running.",
+    )
 
 
 class DatasetDriftOut(BaseModel):

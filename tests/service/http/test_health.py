@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,24 +25,36 @@ def test_ready_only_while_the_scheduler_runs(tmp_path: Path) -> None:
         assert before.json() == {
             "status": "unavailable",
             "reasons": ["the scheduler is not running"],
+            "role": None,
         }
         h.daemon.start()
-        assert h.client.get("/readyz").json() == {"status": "ready", "reasons": []}
+        assert h.client.get("/readyz").json() == {
+            "status": "ready",
+            "reasons": [],
+            "role": "leader",
+        }
         h.daemon.stop(grace=1)
         after = h.client.get("/readyz")
         assert after.status_code == 503
         assert after.json()["reasons"] == ["the service is shutting down"]
 
 
-def block(admin: sa.Engine, name: str, allow: bool) -> None:
+LOCK_SESSION = "driftwarden leader lock"
+"""The application_name of the leader lock's own connection."""
+
+
+def block(admin: sa.Engine, name: str, allow: bool, *, spare_lock: bool = False) -> None:
+    """Refuse new connections and end the open ones (but the leader lock's session with
+    ``spare_lock``: the replica still leads, only the store's pool is cut off)."""
     with admin.connect() as conn:
         conn.execute(sa.text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allow).lower()}'))
         if not allow:
             conn.execute(
                 sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n "
+                    "AND (NOT :spare OR application_name <> :lock)"
                 ),
-                {"n": name},
+                {"n": name, "spare": spare_lock, "lock": LOCK_SESSION},
             )
 
 
@@ -85,7 +98,7 @@ def test_a_run_whose_result_cannot_be_stored_yet_answers_503(
     name = make_url(store_url).database
     assert name is not None
     with harness(tmp_path, store_url=store_url) as h:
-        block(postgres_admin, name, allow=False)
+        block(postgres_admin, name, allow=False, spare_lock=True)
         try:
             response = h.client.post("/api/monitors/churn/run")
         finally:
@@ -99,3 +112,36 @@ def test_a_run_whose_result_cannot_be_stored_yet_answers_503(
         assert again.status_code == 200
         runs = h.client.get("/api/monitors/churn/runs").json()["runs"]
         assert [r["id"] for r in runs][:2] == [again.json()["run_id"], again.json()["run_id"] - 1]
+
+
+def test_a_leader_whose_lock_session_ends_stores_nothing_until_it_leads_again(
+    tmp_path: Path, postgres_url_factory: Callable[[], str], postgres_admin: sa.Engine
+) -> None:
+    store_url = postgres_url_factory()
+    name = make_url(store_url).database
+    assert name is not None
+    with harness(tmp_path, store_url=store_url, service='leader_check = "1s"') as h:
+        stored = len(h.client.get("/api/monitors/churn/runs").json()["runs"])
+        block(postgres_admin, name, allow=False)
+        try:
+            response = h.client.post("/api/monitors/churn/run")
+        finally:
+            block(postgres_admin, name, allow=True)
+        assert response.status_code == 503
+        detail = response.json()["detail"]
+        assert detail.startswith("monitor 'churn': the run's result could not be stored:")
+        # another replica may hold the lock now: the result is neither stored nor kept
+        assert "lost the leadership during the run" in detail
+        assert h.client.get("/readyz").json()["role"] == "standby"
+        assert h.daemon.pipeline.buffered == 0
+        deadline = time.monotonic() + 10
+        again = h.client.post("/api/monitors/churn/run")
+        # 503 until the lock is taken again at a check, 409 while the takeover catches up
+        while again.status_code in (409, 503):
+            assert time.monotonic() < deadline, again.text
+            time.sleep(0.1)
+            again = h.client.post("/api/monitors/churn/run")
+        assert again.status_code == 200, again.text
+        assert h.client.get("/readyz").json()["role"] == "leader"
+        runs = h.client.get("/api/monitors/churn/runs").json()["runs"]
+        assert len(runs) == stored + 1, "only the run after the lock was taken again is stored"
