@@ -17,6 +17,7 @@ from monitor.config import Config, ConfigError, MonitorConfig, load_config
 from monitor.config.labels import describe as describe_labels
 from monitor.durations import parse_duration
 from monitor.pipeline import Pipeline
+from monitor.reevaluation import Reevaluator, reevaluation_line
 from monitor.render import summary_table
 from monitor.reports import ReportOutcome, ReportPublisher, ReportSink, report_url
 from monitor.result import RunResult, RunStatus
@@ -203,6 +204,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 print(summary_table(result), flush=True)
                 if outcome is not None:
                     print(_report_line(config, outcome), flush=True)
+            for again in Reevaluator(pipeline).run(monitor, result.window_end):
+                results.append(again)
+                text = reevaluation_line(again)
+                print(json.dumps(again.to_json()) if args.format == "json" else text, flush=True)
     finally:
         runner.engines.dispose()
         store.close()

@@ -95,3 +95,18 @@ class Reevaluator:
             )
             out.append(stored)
         return out
+
+
+def reevaluation_line(result: RunResult) -> str:
+    """One line for ``driftwarden run``'s table output."""
+    figures = ", ".join(
+        f"{m.metric} {m.value:.4g}" if m.value is not None else f"{m.metric} {m.status.value}"
+        for m in result.metrics
+    )
+    coverage = "n/a" if result.label_coverage is None else f"{result.label_coverage:.1%}"
+    return (
+        f"re-evaluated window ending {result.window_end.isoformat()} as labels arrived "
+        f"(run {result.run_id}, follows run {result.reevaluates}): {result.status.value}; "
+        f"label coverage {coverage}; {figures or 'no performance checks'}"
+        + (f"; error: {result.error}" if result.error else "")
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -13,15 +14,18 @@ import sqlalchemy as sa
 from prometheus_client.registry import CollectorRegistry
 
 from monitor.alerts.state import State
+from monitor.cli import main
 from monitor.config.models import Config
 from monitor.result import MetricStatus, RunResult, RunStatus
 from monitor.service.daemon import Daemon
+from monitor.service.http import create_app
 from monitor.service.sinks import alert_sink
 from monitor.store import Store
 from monitor.store.alerts import AlertStore
 from tests.conftest import write_table
 from tests.labels.data import REFERENCE_END, START, config, in_window, labels_for, predictions
 from tests.labels.test_label_join import expected
+from tests.service.appclient import AppClient
 from tests.service.fakes import FakeClock
 from tests.service.harness import wait_idle
 
@@ -127,6 +131,17 @@ def test_labels_arriving_after_the_first_evaluation_are_picked_up(
         assert gauge(d, "driftwarden_label_coverage_ratio") == 0.0
         accuracy = gauge(d, "driftwarden_performance_metric", metric="accuracy")
         assert accuracy == pytest.approx(figures["accuracy"])
+        # the API shows each evaluation, the re-evaluation naming the one it follows
+        client = AppClient(create_app(d))
+        try:
+            runs = client.get("/api/monitors/churn/runs").json()["runs"]
+        finally:
+            client.close()
+        shown = {r["id"]: r for r in runs}
+        assert shown[reevaluated.run_id]["reevaluates"] == first.run_id
+        assert shown[reevaluated.run_id]["labels_known"] == len(late)
+        assert shown[reevaluated.run_id]["label_coverage"] == pytest.approx(len(late) / len(window))
+        assert shown[first.run_id]["reevaluates"] is None
         # the performance alert follows the re-evaluated figures
         (alert,) = [a for a in AlertStore(d.store).active("churn") if "metric" in a.labels]
         assert alert.alertname == "PerformanceBelowThreshold"
@@ -195,3 +210,35 @@ def test_a_correction_is_a_change_too(source_url: str, frame: pd.DataFrame, tmp_
         assert again.reevaluates == original.run_id
         figures = expected(window, corrected)
         assert {m.metric: m.value for m in again.metrics} == pytest.approx(figures)
+
+
+def test_driftwarden_run_reevaluates_too(
+    source_url: str, frame: pd.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``run`` is a tick of its own (for cron deployments): past windows within
+    ``label_lag`` whose labels changed are evaluated after it, one JSON object each."""
+    path = tmp_path / "c.toml"
+    config(path, source_url, store_url_for(source_url, tmp_path), lag="2h")
+    args = ["run", "--config", str(path), "--format", "json", "--no-report"]
+    assert main([*args, "--at", (T1 + timedelta(minutes=1)).isoformat()]) == 0
+    (first,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    window = in_window(frame, T1)
+    late = labels_for(window, T1 + timedelta(minutes=10), seed=21)
+    add_labels(source_url, late)
+    assert main([*args, "--at", (T2 + timedelta(minutes=1)).isoformat()]) == 0
+    tick_run, again = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert tick_run["windows"]["current"]["end"] == T2.isoformat()
+    assert again["windows"]["current"]["end"] == T1.isoformat()
+    assert again["labels"] == {
+        "coverage": pytest.approx(len(late) / len(window)),
+        "known": len(late),
+        "reevaluates": first["run_id"],
+    }
+    figures = expected(window, late)
+    assert {m["metric"]: m["value"] for m in again["metrics"]} == pytest.approx(figures)
+    # the table output says the same in one line
+    add_labels(source_url, labels_for(window, T1 + timedelta(minutes=20), seed=22))
+    assert main([*args[:-3], "--no-report", "--at", (T2 + timedelta(minutes=2)).isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert f"re-evaluated window ending {T1.isoformat()} as labels arrived" in out
+    assert "label coverage 100.0%" in out

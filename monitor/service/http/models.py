@@ -52,6 +52,18 @@ class RunSummary(BaseModel):
     dataset_drift: DatasetDriftOut | None
     drifted_columns: list[str]
     error: str | None
+    label_coverage: float | None = Field(
+        default=None,
+        description="Share of the window's predictions with a known label ([monitors.labels]).",
+    )
+    labels_known: int | None = Field(
+        default=None, description="Label rows known for the window's predictions at this run."
+    )
+    reevaluates: int | None = Field(
+        default=None,
+        description="Set on a re-evaluation of a past window as its labels arrived: the id "
+        "of the window's previous evaluation.",
+    )
 
 
 class ColumnOut(BaseModel):
@@ -164,6 +176,9 @@ def run_summary(result: RunResult) -> RunSummary:
         ),
         drifted_columns=result.drifted_columns,
         error=result.error,
+        label_coverage=finite(result.label_coverage),
+        labels_known=result.labels_known,
+        reevaluates=result.reevaluates,
     )
 
 
