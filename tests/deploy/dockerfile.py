@@ -7,10 +7,11 @@ anything else it meets is an error rather than a guess.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import shlex
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -126,3 +127,27 @@ def stage(name: str, path: Path = DOCKERFILE) -> Stage:
 
 def final_stage(path: Path = DOCKERFILE) -> Stage:
     return parse(path)[-1]
+
+
+def dockerignore(root: Path = ROOT) -> list[str]:
+    path = root / ".dockerignore"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    patterns = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    assert not any(p.startswith("!") for p in patterns), "exceptions (!) are not read here"
+    return patterns
+
+
+def ignored(relative: str, patterns: list[str]) -> bool:
+    """Whether the build context leaves out ``relative`` (a path from the context root):
+    a pattern matches the path or one of its parent folders; ``**/`` matches any depth."""
+    parts = PurePosixPath(relative).parts
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    for pattern in patterns:
+        pattern = pattern.strip("/")
+        if pattern.startswith("**/"):
+            tail = pattern[3:]
+            if any(fnmatch.fnmatchcase(part, tail) for part in parts):
+                return True
+        elif any(fnmatch.fnmatchcase(prefix, pattern) for prefix in prefixes):
+            return True
+    return False

@@ -116,9 +116,40 @@ def test_the_build_stage_copies_files_that_exist_on_the_image_python() -> None:
 
 
 def test_the_dockerignore_keeps_secrets_and_local_state_out_of_the_build() -> None:
-    ignored = (ROOT / ".dockerignore").read_text().split()
-    for entry in (".venv", "deploy/.env", "*.db", "reports", ".git"):
-        assert entry in ignored
+    patterns = dockerfile.dockerignore()
+    for left_out in (".venv/bin/python", "deploy/.env", "demo.db", "reports/churn/x.html", ".git"):
+        assert dockerfile.ignored(left_out, patterns), left_out
+    for kept in ("monitor/reports/__init__.py", "monitor/cli.py", "alembic/versions"):
+        assert not dockerfile.ignored(kept, patterns), kept
+    assert dockerfile.ignored("monitor/stats/__pycache__/x.pyc", patterns)
+    for stage in dockerfile.parse():
+        for copy in stage.copies():
+            if copy.source_stage is None:
+                assert not any(dockerfile.ignored(s, patterns) for s in copy.sources), copy
+
+
+# --- the package the image installs ------------------------------------------------------
+
+
+def test_every_folder_of_python_code_is_a_shipped_package() -> None:
+    """pyproject lists packages by hand: a new folder left out is missing from the wheel."""
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(setuptools["packages"])
+    mapped = {name: ROOT / folder for name, folder in setuptools["package-dir"].items()}
+    for folder in sorted({p.parent for p in (ROOT / "monitor").rglob("*.py")}):
+        name = ".".join(folder.relative_to(ROOT).parts)
+        assert name in listed, f"{name} is not in [tool.setuptools] packages"
+        assert (folder / "__init__.py").exists(), f"{name} has no __init__.py"
+    for name, folder in mapped.items():
+        assert name in listed and folder.is_dir(), name
+        for sub in sorted({p.parent for p in folder.rglob("*.py")} - {folder}):
+            assert ".".join([name, *sub.relative_to(folder).parts]) in listed, sub
+    data = setuptools["package-data"]
+    for path in (ROOT / "monitor").rglob("*"):
+        if path.is_file() and path.suffix not in (".py", ".pyc"):
+            package = ".".join(path.parent.relative_to(ROOT).parts)
+            globs = data.get(package, [])
+            assert any(path.match(g) for g in globs), f"{path} is not in package-data"
 
 
 # --- docker-compose.yml ------------------------------------------------------------------
@@ -209,6 +240,8 @@ def test_compose_databases_and_roles_are_the_ones_postgres_init_creates() -> Non
         assert user in roles or user == "postgres"
     for password in re.findall(r"-v \w+_password=\"\$(\w+)\"", script):
         assert password in compose_env(postgres)
+    ready = postgres["healthcheck"]["test"]
+    assert ready[ready.index("--host") + 1] == "127.0.0.1", "ready only once TCP answers"
 
 
 def test_compose_prometheus_scrapes_driftwarden_and_alerts_alertmanager() -> None:

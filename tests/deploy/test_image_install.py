@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -27,13 +27,20 @@ import pytest
 
 from tests.deploy import dockerfile
 from tests.deploy.dockerfile import ROOT
-from tests.servers import free_port
+from tests.servers import free_port, unavailable
 from tests.service.process import Served
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
-IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc")
-"""What .dockerignore keeps out of the build context (and the repo copy here)."""
+
+def context_filter(patterns: list[str]) -> Callable[[str, list[str]], set[str]]:
+    """A copytree ``ignore`` leaving out what .dockerignore keeps out of the context."""
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        base = Path(folder).relative_to(ROOT)
+        return {n for n in names if dockerfile.ignored(str(base / n), patterns)}
+
+    return ignore
 
 
 @dataclass(frozen=True)
@@ -65,9 +72,16 @@ class Image:
         target = self.runtime.env()[CONFIG_ENV]
         return [str(self.config_source()) if a == target else a for a in argv]
 
-    def run(self, *argv: str, env: dict[str, str], timeout: float = 300) -> str:
+    def run(
+        self, *argv: str, env: dict[str, str], timeout: float = 300, prefix: Sequence[str] = ()
+    ) -> str:
         done = subprocess.run(
-            list(argv), env=env, cwd=self.root, capture_output=True, text=True, timeout=timeout
+            [*prefix, *argv],
+            env=env,
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         assert done.returncode == 0, f"{argv}: {done.stdout}{done.stderr}"
         return done.stdout
@@ -76,7 +90,51 @@ class Image:
 CONFIG_ENV = "DRIFTWARDEN_CONFIG"
 
 
-def replay_copy(copy: dockerfile.Copy, workdir: str, into: Path) -> None:
+def world_runnable(path: str | Path) -> bool:
+    """Whether a user who is neither owner nor in the group may run ``path``."""
+    real = Path(path).resolve()
+    return all(p.stat().st_mode & 0o001 for p in (real, *real.parents))
+
+
+def image_python(base: str) -> str:
+    """An interpreter of the image's Python version that any user may run (the image's
+    user is not root), else this one."""
+    version = re.fullmatch(r"python:(\d+\.\d+)-slim", base)
+    assert version, base
+    for candidate in (
+        f"/usr/local/bin/python{version.group(1)}",
+        f"/usr/bin/python{version.group(1)}",
+    ):
+        if Path(candidate).exists() and world_runnable(candidate):
+            return candidate
+    return sys.executable
+
+
+def image_user(runtime: dockerfile.Stage) -> tuple[int, int]:
+    user, _, group = runtime.all("USER")[-1].args.partition(":")
+    return int(user), int(group or user)
+
+
+def as_image_user(image: Image, data: Path) -> list[str]:
+    """The prefix that runs a command as the image's USER, when this process is root;
+    ``data`` (the volume) then belongs to that user, as in the image."""
+    if os.geteuid() != 0:
+        return []
+    if not world_runnable(image.venv / "bin" / "python"):
+        unavailable("a Python interpreter that a non-root user may run")
+    uid, gid = image_user(image.runtime)
+    image.root.chmod(0o755)
+    os.chown(data, uid, gid)
+    return ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups"]
+
+
+def process_uid(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    (line,) = [line for line in status.splitlines() if line.startswith("Uid:")]
+    return int(line.split()[1])
+
+
+def replay_copy(copy: dockerfile.Copy, workdir: str, into: Path, patterns: list[str]) -> None:
     """``COPY`` from the build context into ``into``, which stands for the image's root."""
     dest = PurePosixPath(workdir) / copy.dest
     target = into / dest.relative_to("/")
@@ -84,8 +142,10 @@ def replay_copy(copy: dockerfile.Copy, workdir: str, into: Path) -> None:
     for source in copy.sources:
         origin = ROOT / source
         assert origin.exists(), f"COPY {source}: not in the repository"
+        assert not dockerfile.ignored(source, patterns), f"COPY {source}: in .dockerignore"
         if origin.is_dir():
-            shutil.copytree(origin, target, ignore=IGNORED, dirs_exist_ok=True)
+            ignore = context_filter(patterns)
+            shutil.copytree(origin, target, ignore=ignore, dirs_exist_ok=True)
         elif many:
             target.mkdir(parents=True, exist_ok=True)
             shutil.copy2(origin, target / origin.name)
@@ -107,7 +167,7 @@ def build_image(root: Path) -> Image:
     workdir = build.workdir()
     for copy in build.copies():
         assert copy.source_stage is None, "the build stage copies from the context only"
-        replay_copy(copy, workdir, root)
+        replay_copy(copy, workdir, root, dockerfile.dockerignore())
     (step,) = build.all("RUN")
     words = shlex.split(step.args)
     assert words[:2] == ["sh", "deploy/docker/install.sh"], step.args
@@ -117,7 +177,7 @@ def build_image(root: Path) -> Image:
     env.update(build.env())
     # The image drops pip's cache to stay small; here it is kept so reruns are quicker.
     env.pop("PIP_NO_CACHE_DIR", None)
-    env["PYTHON"] = sys.executable
+    env["PYTHON"] = image_python(build.base)
     done = subprocess.run(
         ["sh", *words[1:2], str(venv)],
         cwd=root / PurePosixPath(workdir).relative_to("/"),
@@ -159,8 +219,11 @@ def test_the_installed_cli_accepts_the_image_config(image: Image) -> None:
 def served(image: Image) -> Iterator[tuple[Served, dict[str, str]]]:
     data = image.root / "data"
     data.mkdir(exist_ok=True)
+    user = as_image_user(image, data)
     port = free_port()
-    env = image.env(DRIFTWARDEN_DATA=str(data), DRIFTWARDEN_LISTEN=f"127.0.0.1:{port}")
+    env = image.env(
+        DRIFTWARDEN_DATA=str(data), DRIFTWARDEN_LISTEN=f"127.0.0.1:{port}", HOME=str(data)
+    )
     image.run(
         "driftwarden",
         "demo",
@@ -170,8 +233,9 @@ def served(image: Image) -> Iterator[tuple[Served, dict[str, str]]]:
         "--database",
         str(data / "demo.db"),
         env=env,
+        prefix=user,
     )
-    argv = image.map_argv(
+    argv = user + image.map_argv(
         image.runtime.one("ENTRYPOINT").exec_form() + image.runtime.one("CMD").exec_form()
     )
     log_path = image.root / "serve.log"
@@ -204,6 +268,13 @@ def test_the_entrypoint_serves_runs_and_the_healthcheck_follows_it(
     server.wait_for(lambda: bool(up.search(server.get("/metrics").text)), 180, "a run")
     reports = Path(env["DRIFTWARDEN_DATA"]) / "reports" / "churn"
     server.wait_for(lambda: any(reports.glob("*.html")), 180, "the run's report")
+    # Served as the image's non-root user, writing only to the data volume.
+    uid = process_uid(server.process.pid)
+    assert uid != 0
+    if os.geteuid() == 0:
+        assert uid == image_user(image.runtime)[0]
+    written = [*reports.glob("*.html"), Path(env["DRIFTWARDEN_DATA"]) / "driftwarden.db"]
+    assert {p.stat().st_uid for p in written} == {uid}
     assert subprocess.run(probe, env=env, timeout=30).returncode == 0
 
     server.signal(signal.SIGTERM)
