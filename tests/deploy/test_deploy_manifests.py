@@ -343,11 +343,18 @@ def test_kubernetes_pod_is_non_root_and_locked_down() -> None:
     assert pod["automountServiceAccountToken"] is False
 
 
-def test_kubernetes_runs_one_replica_that_never_overlaps_another() -> None:
+def test_kubernetes_replicas_fit_the_reports_volume_and_the_results_database() -> None:
     spec = deployment()["spec"]
-    assert spec["replicas"] == 1
-    assert spec["strategy"]["type"] == "Recreate"
     config = configmap_config()
+    (claim,) = [v for (kind, _), v in kubernetes().items() if kind == "PersistentVolumeClaim"]
+    shared = "ReadWriteMany" in claim["spec"]["accessModes"]
+    if spec["replicas"] > 1:
+        # Replicas share the leader lock (PostgreSQL only) and the reports folder.
+        assert config.service.store_url.startswith("postgresql")
+        assert shared
+    if not shared:
+        assert spec["replicas"] == 1
+        assert spec["strategy"]["type"] == "Recreate", "a second pod could not mount it"
     grace = spec["template"]["spec"]["terminationGracePeriodSeconds"]
     assert grace > config.service.shutdown_grace.total_seconds()
 
