@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from monitor.reports.paths import LATEST_NAME, monitor_dir
+from monitor.reports.paths import INDEX_NAME, LATEST_NAME, monitor_dir
 from monitor.reports.retention import list_reports
 from monitor.result import Role, RunResult, RunStatus
 from monitor.store import Store
@@ -40,6 +40,8 @@ class IndexEntry:
     latest: RunResult | None
     reports: Sequence[ReportLink]
     latest_href: str | None
+    page_href: str | None = None
+    """The monitor's own page (history charts), when it exists."""
 
     @property
     def state(self) -> str:
@@ -73,12 +75,14 @@ def collect(root: Path, monitors: Sequence[str], store: Store) -> list[IndexEntr
             for f in files
         ]
         has_latest = (folder / LATEST_NAME).is_file()
+        has_page = (folder / INDEX_NAME).is_file()
         entries.append(
             IndexEntry(
                 monitor=name,
                 latest=latest.get(name),
                 reports=links,
                 latest_href=f"{quote(name)}/{LATEST_NAME}" if has_latest else None,
+                page_href=f"{quote(name)}/{INDEX_NAME}" if has_page else None,
             )
         )
     return entries
@@ -145,6 +149,8 @@ def _row(e: IndexEntry) -> str:
         if others:
             drifted += f'<div class="note">also: {_e(", ".join(others))}</div>'
     links = []
+    if e.page_href is not None:
+        links.append(f'<li><a href="{_e(e.page_href)}">history</a></li>')
     if e.latest_href is not None:
         links.append(f'<li><a href="{_e(e.latest_href)}">latest</a></li>')
     for link in e.reports:

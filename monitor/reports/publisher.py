@@ -26,6 +26,8 @@ from monitor.config.models import MonitorConfig
 from monitor.reports.atomic import write_atomic
 from monitor.reports.build import BuiltReport, build_report
 from monitor.reports.index import collect, render_index
+from monitor.reports.monitor_page import PAGE_NAME as MONITOR_PAGE
+from monitor.reports.monitor_page import collect_page, render_page
 from monitor.reports.paths import (
     INDEX_NAME,
     LATEST_NAME,
@@ -116,6 +118,7 @@ class ReportPublisher:
             log.warning("monitor %r: %s", monitor.name, outcome.error)
         if result.run_id is not None and (outcome.path or outcome.error):
             self.record(result.run_id, outcome.path, outcome.error)
+        self.rebuild_monitor_page(monitor)
         self.rebuild_index()
         return outcome
 
@@ -134,6 +137,20 @@ class ReportPublisher:
                 write_atomic(self.root / INDEX_NAME, page.encode("utf-8"))
         except Exception as exc:
             log.warning("could not rebuild %s: %s", self.root / INDEX_NAME, exc)
+
+    def rebuild_monitor_page(self, monitor: MonitorConfig) -> None:
+        """Rewrite ``<monitor>/index.html`` (history charts and reports) once the monitor
+        has a reports folder (reports on, a report written); failures are logged."""
+        folder = monitor_dir(self.root, monitor.name)
+        if not monitor.report.enabled or not folder.is_dir():
+            return
+        path = folder / MONITOR_PAGE
+        try:
+            with self._lock:
+                page = render_page(collect_page(self.root, monitor, self.store), self._clock())
+                write_atomic(path, page.encode("utf-8"))
+        except Exception as exc:
+            log.warning("could not rebuild %s: %s", path, exc)
 
     def _report(
         self,

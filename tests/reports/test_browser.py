@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +124,32 @@ def test_index_and_report_render_without_errors(make_setup: Make, serve: Any) ->
     header_columns = {cells[0] for cells in rows if len(cells) == 10 and cells[0] != "column"}
     assert header_columns == {c.column for c in stored.columns}
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_monitor_page_charts_render_without_javascript_or_errors(
+    make_setup: Make, serve: Any
+) -> None:
+    s = make_setup(estimated=[{"metric": "f1", "min": 0.5}])
+    for hours in (4, 3, 2, 1, 0):
+        s.pipeline.run(s.monitor, CURRENT_END - timedelta(hours=hours))
+    base = serve(s)
+    with chromium() as page:
+        page.call("Emulation.setScriptExecutionDisabled", value=True)
+        page.goto(base + "payments/index.html")
+        assert page.evaluate("document.title") == "payments · driftwarden"
+        charts = page.evaluate(
+            "Array.from(document.querySelectorAll('figure.chart')).map(f => ["
+            "f.dataset.series, f.querySelectorAll('circle.point').length, "
+            "f.querySelector('svg').getBoundingClientRect().width])"
+        )
+        page.screenshot(ARTIFACTS / "monitor-page.png")
+        assert page.errors == []
+    assert [c[0] for c in charts] == [
+        "dataset drift share",
+        "accuracy",
+        "roc_auc",
+        "f1 (estimated, CBPE)",
+    ]
+    assert all(c[1] == 5 and c[2] > 100 for c in charts), charts

@@ -71,7 +71,12 @@ def test_retention_removes_old_reports_and_their_links(make_setup: Make) -> None
     folder = s.reports / "payments"
     names = sorted(p.name for p in folder.iterdir())
     assert names == sorted(
-        [report_name(CURRENT_END), report_name(CURRENT_END - timedelta(hours=1)), "latest.html"]
+        [
+            report_name(CURRENT_END),
+            report_name(CURRENT_END - timedelta(hours=1)),
+            "latest.html",
+            "index.html",  # the monitor's own page (history charts), kept
+        ]
     )
     paths = [s.store.get_run(i or -1).report_path for i in ids]  # type: ignore[union-attr]
     assert paths[:2] == [None, None]

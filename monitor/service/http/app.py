@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI
 
 from monitor import __version__
 from monitor.service.daemon import Daemon
-from monitor.service.http import api, health, reports
+from monitor.service.http import api, health, history, reports
 
 
 def create_app(daemon: Daemon, *, routers: Sequence[APIRouter] = ()) -> FastAPI:
@@ -22,6 +22,7 @@ def create_app(daemon: Daemon, *, routers: Sequence[APIRouter] = ()) -> FastAPI:
     app.state.daemon = daemon
     app.include_router(health.router)
     app.include_router(api.router)
+    app.include_router(history.router)
     app.include_router(reports.router)
     for router in routers:
         app.include_router(router)
