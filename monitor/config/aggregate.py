@@ -63,6 +63,11 @@ def _refused_features(monitor: MonitorConfig) -> list[str]:
             "field 'labels': labels joined from their own table are not available with "
             "mode = 'aggregate'; expected the target column in the predictions table"
         )
+    if monitor.estimated:
+        out.append(
+            "field 'estimated': performance estimation (CBPE) calibrates each row's score and "
+            "is not available with mode = 'aggregate'; expected no [[monitors.estimated]]"
+        )
     for i, check in enumerate(monitor.performance):
         if check.metric.value == "roc_auc":
             out.append(

@@ -70,3 +70,16 @@ def test_bad_entries_name_the_field(entry: str, expected: str) -> None:
 def test_a_metric_listed_twice_is_refused() -> None:
     (problem,) = problems_of(BASE + estimated('metric = "f1"', 'metric = "f1"\nmin = 0.2'))
     assert "['f1'] listed more than once" in problem
+
+
+def test_aggregate_mode_refuses_estimation() -> None:
+    text = BASE.replace('[[monitors.performance]]\nmetric = "roc_auc"\nmin = 0.6\n', "")
+    text = text.replace('latency_column = "latency_ms"\n', "")
+    text = text.replace(
+        'task = "binary_classification"', 'task = "binary_classification"\nmode = "aggregate"'
+    )
+    problems = problems_of(text + estimated('metric = "f1"'))
+    assert any(
+        p.startswith("monitor 'churn': field 'estimated'") and "mode = 'aggregate'" in p
+        for p in problems
+    ), problems
