@@ -17,7 +17,7 @@ import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
-from schemathesis.specs.openapi.checks import ignored_auth
+from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from monitor.service.http import create_app
 from tests.service.harness import Harness, harness, wait_idle
@@ -62,6 +62,10 @@ def api(app: FastAPI) -> schemathesis.BaseSchema:
 def fuzz(
     operation: schemathesis.APIOperation, mode: schemathesis.GenerationMode, *, token: bool
 ) -> None:
+    # The history's 'metric' and 'column' exclude each other, and 'estimated' needs 'metric':
+    # OpenAPI cannot say so, so a schema-valid request may be a 422 (naming the conflict).
+    excluded = [positive_data_acceptance] if operation.path.endswith("/history") else []
+
     @settings(
         max_examples=40,
         deadline=None,
@@ -71,9 +75,9 @@ def fuzz(
     @given(case=operation.as_strategy(generation_mode=mode))
     def check(case: schemathesis.Case) -> None:
         if token:
-            case.call_and_validate(headers=AUTH, excluded_checks=[ignored_auth])
+            case.call_and_validate(headers=AUTH, excluded_checks=[ignored_auth, *excluded])
         else:
-            case.call_and_validate()
+            case.call_and_validate(excluded_checks=excluded)
 
     check()
 
