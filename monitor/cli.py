@@ -293,6 +293,8 @@ def _cmd_check_config(args: argparse.Namespace) -> int:
         print(f"      {features}")
         checks = ", ".join(c.metric.value for c in m.performance) or "none"
         print(f"      task={m.task.value if m.task else '-'} performance: {checks}")
+        if m.estimated:
+            print(f"      estimated (CBPE): {', '.join(c.metric for c in m.estimated)}")
         print(f"      labels: {describe_labels(m.labels)}")
         print(f"      report: {_describe_report(m)}")
         print(f"      alerts: {m.alerts.describe()}")

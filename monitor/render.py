@@ -33,12 +33,13 @@ def summary_table(result: RunResult) -> str:
         lines += _column_lines(result.columns)
     lines += _quality_lines(result)
     lines += _multivariate_lines(result)
-    for m in result.metrics:
-        bounds = f"[{_fmt(m.lower_bound)}, {_fmt(m.upper_bound)}]"
-        lines.append(
-            f"  metric {m.metric:<9} {_fmt(m.value):>8}  reference {_fmt(m.reference_value):>8}  "
-            f"bounds {bounds}  {m.status.value}"
-        )
+    for label, metrics in (("metric", result.metrics), ("estimated", result.estimated)):
+        for m in metrics:
+            bounds = f"[{_fmt(m.lower_bound)}, {_fmt(m.upper_bound)}]"
+            lines.append(
+                f"  {label} {m.metric:<9} {_fmt(m.value):>8}  reference "
+                f"{_fmt(m.reference_value):>8}  bounds {bounds}  {m.status.value}"
+            )
     return "\n".join(lines)
 
 

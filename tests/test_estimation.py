@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from monitor import estimation
 from monitor.alerts.links import Links
 from monitor.alerts.rules import observe_run
 from monitor.alerts.state import alert_key
+from monitor.cli import main
 from monitor.config.models import Config
 from monitor.exporter import Exporter
 from monitor.latest import LatestResults
@@ -23,6 +26,7 @@ from monitor.result import MetricStatus, RunResult, RunStatus
 from monitor.runner import Runner
 from monitor.store import Store
 from tests.conftest import write_table
+from tests.factories import CURRENT_END, prediction_logs, write_config
 from tests.service.fakes import FakeClock
 from tests.service.sources import NO_REPORT, NOW, config, frame, monitor_toml, service_toml
 
@@ -190,3 +194,28 @@ def test_a_reference_without_labels_is_an_error_naming_the_columns(
     assert result.error is not None
     assert "monitor 'm'" in result.error and "'label'" in result.error
     assert "labelled reference rows" in result.error
+
+
+def test_the_cli_prints_estimates_in_json_and_table_and_check_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = f"sqlite:///{tmp_path / 'source.db'}"
+    write_table(source, "predictions", prediction_logs(drift=False))
+    extra = '[[monitors.estimated]]\nmetric = "f1"\nmin = 0.3\n'
+    path = write_config(tmp_path / "c.toml", source, f"sqlite:///{tmp_path / 'r.db'}", extra=extra)
+    at = CURRENT_END.isoformat()
+
+    assert main(["run", "--config", str(path), "--at", at, "--format", "json", "--no-report"]) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    (f1,) = out["estimated_metrics"]
+    assert f1["metric"] == "f1" and f1["status"] == "ok" and 0.3 < f1["value"] <= 1
+    assert [m["metric"] for m in out["metrics"]] == ["accuracy", "roc_auc"]
+
+    assert main(["run", "--config", str(path), "--at", at, "--no-report"]) == 0
+    table = capsys.readouterr().out
+    assert re.search(
+        r"^  estimated f1 +0\.\d+ +reference +0\.\d+ +bounds \[0\.3, -\] +ok$", table, re.M
+    )
+
+    assert main(["check-config", str(path)]) == 0
+    assert "estimated (CBPE): f1" in capsys.readouterr().out
