@@ -70,7 +70,13 @@ def histograms(
     source: sa.FromClause, condition: ColumnElement[bool], columns: Sequence[tuple[str, Floats]]
 ) -> sa.CompoundSelect[Any]:
     """Per numerical column (numbered by position): count, min and max of the present
-    values in each bin of its edges (see :func:`bin_index`), one statement."""
+    values in each bin of its edges (see :func:`bin_index`), one statement.
+
+    ``OFFSET 0`` keeps each bin subquery from being merged into its GROUP BY: a planner
+    that estimates the groups of a CASE over a column as its distinct values (one per
+    row) sorts every row, while a subquery's output has the default estimate and is
+    hashed (PostgreSQL: 2-3 times faster).
+    """
     parts = []
     for i, (name, edges) in enumerate(columns):
         x = source.c[name]
@@ -78,6 +84,7 @@ def histograms(
             sa.select(bin_index(x, edges).label("bin"), x.label("x"))
             .select_from(source)
             .where(condition, finite(x))
+            .offset(0)  # kept apart: the grouping then counts on ~200 bins, not one per row
             .subquery(f"binned{i}")
         )
         parts.append(

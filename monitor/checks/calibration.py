@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.isotonic import IsotonicRegression
-from sklearn.model_selection import StratifiedShuffleSplit
 
 from monitor.checks import metrics
+
+if TYPE_CHECKING:  # scikit-learn is imported on first use: it costs ~70 MB in every process
+    from sklearn.isotonic import IsotonicRegression
 
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
@@ -55,6 +56,8 @@ class Calibration:
 
 
 def _isotonic(scores: Floats, actual: Bools) -> IsotonicRegression:
+    from sklearn.isotonic import IsotonicRegression
+
     model = IsotonicRegression(out_of_bounds="clip", increasing=True)
     model.fit(scores, actual.astype(np.float64))
     return model
@@ -80,6 +83,8 @@ def expected_calibration_error(actual: Bools, probability: Floats, bins: int = E
 
 
 def _helps(scores: Floats, actual: Bools) -> bool:
+    from sklearn.model_selection import StratifiedShuffleSplit
+
     splitter = StratifiedShuffleSplit(n_splits=SPLITS, test_size=HELD_OUT, random_state=SEED)
     truth, raw, calibrated = [], [], []
     for train, test in splitter.split(scores, actual):

@@ -68,12 +68,32 @@ class Pieces:
         return out
 
 
-def histogram_pieces(histogram: Histogram) -> Pieces:
+def histogram_pieces(histogram: Histogram, reference: Floats | None = None) -> Pieces:
+    """The current window's pieces: each non-empty bin's mass spread over its
+    ``[low, high]``, shaped like the reference's values in that range when the
+    reference (sorted) has any there, else evenly."""
     keep = histogram.counts > 0
-    total = float(histogram.counts.sum())
-    return Pieces(
-        low=histogram.low[keep], high=histogram.high[keep], mass=histogram.counts[keep] / total
-    )
+    low, high = histogram.low[keep], histogram.high[keep]
+    mass = histogram.counts[keep] / float(histogram.counts.sum())
+    if reference is None or reference.size == 0:
+        return Pieces(low=low, high=high, mass=mass)
+    starts = np.searchsorted(reference, low, side="left")
+    ends = np.searchsorted(reference, high, side="right")
+    lows, highs, masses = [], [], []
+    for j in range(low.size):
+        inside = reference[starts[j] : ends[j]]
+        if inside.size == 0 or low[j] == high[j]:
+            lows.append(low[j : j + 1])
+            highs.append(high[j : j + 1])
+            masses.append(mass[j : j + 1])
+            continue
+        keys = np.concatenate(([True], inside[1:] != inside[:-1]))
+        values = inside[keys]
+        counts = np.diff(np.append(np.flatnonzero(keys), inside.size))
+        lows.append(values)
+        highs.append(values)
+        masses.append(mass[j] * counts / inside.size)
+    return Pieces(low=np.concatenate(lows), high=np.concatenate(highs), mass=np.concatenate(masses))
 
 
 def exact_pieces(sample: Sample) -> Pieces:
@@ -82,10 +102,12 @@ def exact_pieces(sample: Sample) -> Pieces:
     return Pieces(low=distinct, high=distinct, mass=sample.counts / float(sample.size))
 
 
-def window_pieces(sample: Sample) -> Pieces:
+def window_pieces(sample: Sample, reference: Sample | None = None) -> Pieces:
+    """A window's pieces; a counted one is shaped by ``reference`` inside its bins."""
     if isinstance(sample, CountedSample):
         if sample.histogram is not None:
-            return histogram_pieces(sample.histogram)
+            shape = reference.sorted if reference is not None else None
+            return histogram_pieces(sample.histogram, shape)
         if sample.has_tally:
             return exact_pieces(sample)
         raise TypeError("no histogram of this window was counted")
@@ -99,7 +121,7 @@ def _breakpoints(*windows: Pieces) -> Floats:
 
 def ks_statistic_binned(reference: Sample, current: Sample) -> float:
     """sup |F_reference - F_current| with the current CDF modelled on its bins."""
-    ref, cur = window_pieces(reference), window_pieces(current)
+    ref, cur = window_pieces(reference), window_pieces(current, reference)
     points = _breakpoints(ref, cur)
     gaps = [
         np.abs(ref.cdf(points, right=side) - cur.cdf(points, right=side)) for side in (True, False)
@@ -125,7 +147,7 @@ def ks_p_value_binned(reference: Sample, current: Sample) -> float:
 
 def wasserstein_distance_binned(reference: Sample, current: Sample) -> float:
     """∫|F_reference - F_current| with the current CDF modelled on its bins."""
-    ref, cur = window_pieces(reference), window_pieces(current)
+    ref, cur = window_pieces(reference), window_pieces(current, reference)
     points = _breakpoints(ref, cur)
     if points.size < 2:
         return 0.0
