@@ -242,3 +242,42 @@ def test_driftwarden_run_reevaluates_too(
     out = capsys.readouterr().out
     assert f"re-evaluated window ending {T1.isoformat()} as labels arrived" in out
     assert "label coverage 100.0%" in out
+
+
+def test_an_older_window_reevaluated_changes_neither_gauges_nor_alerts(
+    source_url: str, frame: pd.DataFrame, tmp_path: Path
+) -> None:
+    cfg = config(
+        tmp_path / "c.toml",
+        source_url,
+        store_url_for(source_url, tmp_path),
+        lag="6h",
+        accuracy="min = 0.99",
+    )
+    clock = FakeClock(T0)
+    with daemon(cfg, clock) as d:
+        d.start()
+        wait_idle(d)  # the catch-up run evaluates the window ending T0, without labels
+        newest = in_window(frame, T1)
+        prompt = labels_for(newest, T1, share=0.5, seed=31)
+        add_labels(source_url, prompt)
+        tick(d, clock, T1)
+        figures = expected(newest, prompt)
+        assert gauge(d, "driftwarden_performance_metric", metric="accuracy") == pytest.approx(
+            figures["accuracy"]
+        )
+        (alert,) = [a for a in AlertStore(d.store).active("churn") if "metric" in a.labels]
+        assert (alert.window_end, alert.breaches) == (T1, 1)
+        before = {a.key: (a.state, a.breaches, a.window_end) for a in AlertStore(d.store).all()}
+
+        add_labels(source_url, labels_for(in_window(frame, T0), T1 + timedelta(minutes=10)))
+        tick(d, clock, T2)
+        (again,) = [r for r in d.store.runs("churn") if r.reevaluates is not None]
+        assert again.window_end == T0
+        assert all(m.value is not None for m in again.metrics)
+        # the newest labelled window is still the one ending T1
+        assert gauge(d, "driftwarden_performance_metric", metric="accuracy") == pytest.approx(
+            figures["accuracy"]
+        )
+        after = {a.key: (a.state, a.breaches, a.window_end) for a in AlertStore(d.store).all()}
+        assert after[alert.key] == before[alert.key]  # not counted as another breach
