@@ -1,7 +1,8 @@
 """The estimated performance of one run: CBPE applied with the monitor's options.
 
 The calibration is fitted on the labelled rows of the reference window once per
-reference profile and reused by every run that shares it. Each estimate is
+reference profile (with the metrics realized there) and reused by every run that
+shares it. Each estimate is
 checked against its bounds like a realized metric; ``reference_value`` is the
 metric *realized* on the reference window (what ``max_drop``/``max_rise`` are
 relative to), so an estimate reads as "the model is expected to score this,
@@ -11,6 +12,7 @@ against what it scored on the reference".
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -66,10 +68,27 @@ class _Rows:
         self.target = None if target is None else target[keep]
 
 
-def calibration_for(
+@dataclass(frozen=True)
+class FittedReference:
+    """What the estimates need of the reference, computed once per reference profile."""
+
+    calibration: Calibration
+    realized: dict[str, float | None]
+    """Each estimated metric realized on the reference window (None when undefined)."""
+
+
+def fitted_reference(
     monitor: MonitorConfig, profile: ReferenceProfile, positive: str
-) -> tuple[Calibration, _Rows]:
-    reference = _Rows(monitor, profile.frame, "reference", labelled=True)
+) -> FittedReference:
+    metrics = tuple(sorted({c.metric for c in monitor.estimated}))
+    key = ("cbpe", monitor.prediction_score, monitor.prediction, monitor.target, positive, metrics)
+    return profile.fitted(key, lambda: _fit(monitor, profile.frame, positive, metrics))
+
+
+def _fit(
+    monitor: MonitorConfig, frame: pd.DataFrame, positive: str, metrics: tuple[str, ...]
+) -> FittedReference:
+    reference = _Rows(monitor, frame, "reference", labelled=True)
     assert reference.target is not None
     if reference.score.size == 0:
         raise DataError(
@@ -77,10 +96,14 @@ def calibration_for(
             f"(with '{monitor.target}' and '{monitor.prediction_score}' present) to calibrate "
             f"the scores on; the reference window has none"
         )
-    key = ("cbpe-calibration", monitor.prediction_score, monitor.target, positive)
-    actual = reference.target == positive
-    calibration = profile.fitted(key, lambda: fit_calibration(reference.score, actual))
-    return calibration, reference
+    calibration = fit_calibration(reference.score, reference.target == positive)
+    window = LabelledWindow(reference.target, reference.prediction, reference.score)
+    realized = {}
+    for metric in metrics:
+        check = PerformanceCheck(metric=Metric(metric))
+        value = metric_value(check, Task.BINARY, window, positive)
+        realized[metric] = None if math.isnan(value) else value
+    return FittedReference(calibration, realized)
 
 
 def estimate_performance(
@@ -92,38 +115,24 @@ def estimate_performance(
     """One result per ``[[monitors.estimated]]`` entry, for the current window."""
     if not monitor.estimated:
         return ()
-    calibration, reference = calibration_for(monitor, profile, positive)
+    reference = fitted_reference(monitor, profile, positive)
     rows = _Rows(monitor, current, "current", labelled=False)
     metrics = tuple(c.metric for c in monitor.estimated)
     predicted = None if rows.prediction is None else rows.prediction == positive
     values = (
-        estimate(metrics, calibration(rows.score), rows.score, predicted).values
+        estimate(metrics, reference.calibration(rows.score), rows.score, predicted).values
         if rows.score.size
         else {}
     )
     return tuple(
-        _result(check, values.get(check.metric), reference, rows.score.size, positive)
+        _result(check, values.get(check.metric), reference.realized[check.metric], rows.score.size)
         for check in monitor.estimated
     )
 
 
-def _realized(check: EstimatedCheck, reference: _Rows, positive: str) -> float | None:
-    assert reference.target is not None
-    window = LabelledWindow(reference.target, reference.prediction, reference.score)
-    value = metric_value(
-        PerformanceCheck(metric=Metric(check.metric)), Task.BINARY, window, positive
-    )
-    return None if math.isnan(value) else value
-
-
 def _result(
-    check: EstimatedCheck,
-    value: float | None,
-    reference: _Rows,
-    rows: int,
-    positive: str,
+    check: EstimatedCheck, value: float | None, reference_value: float | None, rows: int
 ) -> MetricResult:
-    reference_value = _realized(check, reference, positive)
     lower, upper = bounds(check, reference_value)
     if value is None or math.isnan(value):
         status, value = MetricStatus.UNDEFINED, None
