@@ -66,6 +66,13 @@ class TypedColumn:
         return Sample(self.values, self.feature_type, tally=self.tally)
 
 
+def distinct_count(column: TypedColumn) -> int:
+    """Distinct non-missing values of a column."""
+    if column.tally is not None:
+        return int(column.tally[0].size)
+    return len(set(column.values.tolist()))
+
+
 def float_array(
     series: pd.Series, *, column: str, monitor: str, window: str
 ) -> npt.NDArray[np.float64]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +23,7 @@ from monitor.checks.performance import LabelledWindow, evaluate
 from monitor.columns import (
     TypedColumn,
     canonical_label,
+    distinct_count,
     float_array,
     infer_feature_type,
     type_columns,
@@ -294,6 +295,7 @@ class _Run:
         )
         for column in columns.values():
             column.sample.prepare()
+        self._note_many_categories(columns)
         return ReferenceProfile(
             key=key,
             rows=len(frame),
@@ -301,6 +303,23 @@ class _Run:
             roles={c: r for c, _, r in kinds},
             frame=frame,
         )
+
+    def _note_many_categories(self, columns: Mapping[str, TypedColumn]) -> None:
+        """Declared categorical columns of high cardinality are tested (memory grows with
+        their values) and exported as one series each; say so once per reference fit."""
+        m = self.monitor
+        for name in m.categorical or []:
+            distinct = distinct_count(columns[name]) if name in columns else 0
+            if distinct > m.max_categories:
+                log.warning(
+                    "monitor %r: categorical column %r has %d distinct values in the reference "
+                    "(more than max_categories = %d); it is tested on its category counts and "
+                    "exported as one series, not one per value",
+                    m.name,
+                    name,
+                    distinct,
+                    m.max_categories,
+                )
 
     def _feature_kinds(self, frame: pd.DataFrame) -> list[tuple[str, FeatureType]]:
         m = self.monitor

@@ -285,8 +285,12 @@ def test_100000_categories_are_tested_as_one_column_and_exported_as_one(
     assert user.score == pytest.approx(np.sqrt(np.log(2)), rel=1e-12)  # disjoint: the maximum
     # Inferred: left out, with a log line naming the column and its count.
     assert "user" not in {c.column for c in found["inferred"][0].columns}
-    (line,) = [r.getMessage() for r in caplog.records if "'user'" in r.getMessage()]
-    assert f"{reference_ids} distinct values (more than max_categories = 1000)" in line
+    lines = [r.getMessage() for r in caplog.records if "'user'" in r.getMessage()]
+    declared_line, inferred_line = lines
+    assert f"column 'user' has {reference_ids} distinct values in the reference" in declared_line
+    assert "exported as one series, not one per value" in declared_line
+    assert f"{reference_ids} distinct values (more than max_categories = 1000)" in inferred_line
+    assert "left out of inferred features" in inferred_line
 
     # No label carries a category: the column adds the same few series as any column.
     with_user, without = found["declared"][1], found["without"][1]
