@@ -16,6 +16,7 @@ from monitor.cli_backfill import add_parser as add_backfill_parser
 from monitor.config import Config, ConfigError, MonitorConfig, load_config
 from monitor.config.labels import describe as describe_labels
 from monitor.durations import parse_duration
+from monitor.errors import StoreError
 from monitor.pipeline import Pipeline
 from monitor.reevaluation import Reevaluator, reevaluation_line
 from monitor.render import summary_table
@@ -51,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
+    except StoreError as exc:
+        print(f"driftwarden: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     return code
 
 

@@ -7,6 +7,8 @@ the service keeps running.
   missing table or column, failing query).
 - :class:`DataError`: the data read does not fit the monitor (e.g. text in a
   numerical column).
+- :class:`StoreError`: the results database cannot be opened (``driftwarden`` commands
+  exit with its message rather than a traceback).
 - :class:`monitor.config.ConfigError` (in ``monitor.config``): the config file is invalid.
 """
 
@@ -23,3 +25,7 @@ class SourceError(DriftwardenError):
 
 class DataError(DriftwardenError):
     """The data read cannot be used as configured."""
+
+
+class StoreError(DriftwardenError):
+    """The results database cannot be opened or brought to the current schema."""

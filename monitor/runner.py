@@ -105,8 +105,8 @@ class Runner:
             started_at=started,
             finished_at=started,
         )
-        run = _Run(self, monitor, windows, as_of=started)
         try:
+            run = _Run(self, monitor, windows, as_of=started)
             return run.execute(base), run.data
         except DriftwardenError as exc:
             log.warning("%s", exc)

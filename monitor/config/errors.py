@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from monitor.masking import mask_passwords
+
 
 class ConfigError(Exception):
     """One or more problems with a config file, each a readable line."""
@@ -69,8 +71,14 @@ def _message(item: Any) -> str:
         if message.startswith(prefix):
             message = message[len(prefix) :]
     if kind.endswith("_type") or kind.endswith("_parsing"):
-        message = f"{message} (got {_short(item.get('input'))})"
-    return message
+        secret = any(str(part) in SECRET_FIELDS for part in item["loc"])
+        shown = "a value that is not shown" if secret else _short(item.get("input"))
+        message = f"{message} (got {shown})"
+    return mask_passwords(message)
+
+
+SECRET_FIELDS = frozenset({"api_token", "password"})
+"""Options whose values never appear in an error message."""
 
 
 def _short(value: Any, limit: int = 80) -> str:

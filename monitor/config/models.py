@@ -30,7 +30,7 @@ from monitor.config.replicas import (
     DEFAULT_LEADER_LOCK_KEY,
     check_leader_check,
 )
-from monitor.config.urls import check_http_url
+from monitor.config.urls import check_database_url, check_http_url
 from monitor.durations import parse_duration
 from monitor.readonly import check_select
 from monitor.schedule import Schedule
@@ -113,6 +113,7 @@ class ServiceConfig(Strict):
         "run_timeout", "shutdown_grace", "store_retry", "leader_check", mode="before"
     )(_duration)
     _leader_check = field_validator("leader_check")(check_leader_check)
+    _store_url = field_validator("store_url")(check_database_url)
 
     @field_validator("listen")
     @classmethod
@@ -388,6 +389,8 @@ class MonitorConfig(Strict):
     the current window are exported as ``driftwarden_prediction_latency_seconds``."""
     latency_unit: Literal["s", "ms", "us"] = "s"
     """Unit of ``latency_column`` (converted to seconds for export)."""
+
+    _source_url = field_validator("source_url")(check_database_url)
 
     @field_validator("name")
     @classmethod

@@ -1,8 +1,26 @@
-"""HTTP(S) URLs in the config (Alertmanagers, the public base URL), checked at load time."""
+"""URLs in the config, checked at load time: databases (sources, the results database)
+and HTTP(S) (Alertmanagers, the public base URL)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
+
+from sqlalchemy.engine import make_url
+
+from monitor.masking import mask_passwords
+
+
+def check_database_url(url: str) -> str:
+    """``url`` unchanged when SQLAlchemy can parse it; ValueError (password masked) otherwise."""
+    try:
+        make_url(url)
+    except Exception:  # ArgumentError, ValueError (a port that is not a number), ...
+        raise ValueError(
+            f"invalid database URL {mask_passwords(url)!r}; expected "
+            "'dialect[+driver]://user:password@host:port/database' such as "
+            "'postgresql://reader@db.example:5432/predictions' or 'sqlite:///file.db'"
+        ) from None
+    return url
 
 
 def check_http_url(url: str, what: str) -> str:
@@ -18,6 +36,16 @@ def check_http_url(url: str, what: str) -> str:
         raise ValueError(f"invalid {what} URL {without_password(url)!r}: {exc}") from None
     if not parts.hostname:
         raise ValueError(f"{expected}, got {without_password(url)!r} (no host)")
+    if parts.password is not None:
+        instead = (
+            "give credentials in [alerting.basic_auth] instead"
+            if what == "Alertmanager"
+            else "leave credentials out of it"
+        )
+        raise ValueError(
+            f"the {what} URL {without_password(url)!r} holds a password; {instead} "
+            "(URLs are shown in logs and stored with results)"
+        )
     return url.rstrip("/")
 
 

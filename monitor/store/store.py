@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from monitor.errors import StoreError
+from monitor.masking import mask_passwords
 from monitor.result import (
     CheckStatus,
     ColumnResult,
@@ -25,6 +27,7 @@ from monitor.result import (
     RunResult,
     RunStatus,
 )
+from monitor.source.engines import mask_url
 from monitor.store import migrate
 from monitor.store.schema import ColumnRow, MetricRow, MultivariateRow, QualityRow, RunRow
 from monitor.traffic import TrafficSummary
@@ -79,9 +82,23 @@ class Store:
 
     @classmethod
     def open(cls, url: str, *, upgrade: bool = True) -> Store:
-        store = cls(create_store_engine(url))
+        """Open the results database (migrated to the newest schema unless ``upgrade`` is
+        false); :class:`StoreError` with the masked URL and the reason when it cannot be."""
+        try:
+            store = cls(create_store_engine(url))
+        except (ValueError, sa.exc.SQLAlchemyError) as exc:
+            raise StoreError(
+                f"invalid results database URL {mask_passwords(url)}: {mask_passwords(str(exc))}"
+            ) from None
         if upgrade:
-            store.upgrade()
+            try:
+                store.upgrade()
+            except sa.exc.SQLAlchemyError as exc:
+                store.close()
+                reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+                raise StoreError(
+                    f"cannot open the results database {mask_url(url)}: {reason}"
+                ) from exc
         return store
 
     def upgrade(self) -> None:

@@ -8,7 +8,7 @@ from typing import get_args
 
 import pytest
 
-from monitor.config import ConfigError, load_config
+from monitor.config import ConfigError, load_config, parse_config
 from monitor.config.alerts import AlertName, ColumnRole, QualityCheckName
 from monitor.result import QualityCheck, Role
 from tests.alerts.results import config
@@ -146,7 +146,7 @@ def test_check_config_lists_the_alerts(tmp_path: Path, capsys: pytest.CaptureFix
     path.write_text(
         shipped.replace(
             "alertmanager_urls = []",
-            'alertmanager_urls = ["http://dw:pw@am-0:9093", "http://am-1:9093"]\n'
+            'alertmanager_urls = ["http://dw@am-0:9093", "http://am-1:9093"]\n'
             'resend_interval = "30s"',
         )
         + """
@@ -158,7 +158,7 @@ enabled = false
     )
     assert main(["check-config", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "  alerts: pushed to http://dw:***@am-0:9093, http://am-1:9093, resent every 30s" in out
+    assert "  alerts: pushed to http://dw@am-0:9093, http://am-1:9093, resent every 30s" in out
     assert (
         "      alerts: DatasetDriftDetected (warning, after 2 windows), "
         "PerformanceBelowThreshold (critical), PerformanceAboveThreshold (critical), "
@@ -168,3 +168,13 @@ enabled = false
         "off: ColumnDriftDetected, DataQualityCheckFailed"
     ) in out
     assert "pw" not in out.replace("pushed", "")
+
+
+def test_a_password_in_an_alertmanager_url_is_refused_without_showing_it() -> None:
+    """URLs are logged and stored with the outbox; credentials belong in basic_auth."""
+    with pytest.raises(ConfigError) as caught:
+        parse_config('[alerting]\nalertmanager_urls = ["http://dw:pw-123@am:9093"]', environ={})
+    (problem,) = caught.value.problems
+    assert "field 'alerting.alertmanager_urls'" in problem
+    assert "http://dw:***@am:9093" in problem and "[alerting.basic_auth]" in problem
+    assert "pw-123" not in str(caught.value)

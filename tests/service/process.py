@@ -68,12 +68,27 @@ def pythonpath() -> str:
 
 @contextmanager
 def serve(
-    config_path: Path, port: int, *, args: tuple[str, ...] = (), env: dict[str, str] | None = None
+    config_path: Path,
+    port: int,
+    *,
+    args: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+    global_args: tuple[str, ...] = (),
 ) -> Iterator[Served]:
+    """``global_args`` go before the command (e.g. ``--log-level debug``), ``args`` after."""
     log_path = config_path.parent / f"serve-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "monitor", "serve", "--config", str(config_path), *args],
+            [
+                sys.executable,
+                "-m",
+                "monitor",
+                *global_args,
+                "serve",
+                "--config",
+                str(config_path),
+                *args,
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=config_path.parent,
