@@ -122,6 +122,8 @@ def as_image_user(image: Image, data: Path) -> list[str]:
         return []
     if not world_runnable(image.venv / "bin" / "python"):
         unavailable("a Python interpreter that a non-root user may run")
+    if shutil.which("setpriv") is None:
+        unavailable("setpriv (util-linux), to run as the image's user")
     uid, gid = image_user(image.runtime)
     image.root.chmod(0o755)
     os.chown(data, uid, gid)
