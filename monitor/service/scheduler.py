@@ -95,6 +95,11 @@ class MonitorScheduler:
     def active(self) -> bool:
         return self._active
 
+    def catching_up(self, name: str) -> bool:
+        """Whether ``name`` still runs the windows owed since a takeover."""
+        with self._lock:
+            return name in self._catching_up
+
     def pause(self) -> None:
         """Hand no more runs over (leadership lost): ticks do nothing, catch-ups end."""
         with self._lock:

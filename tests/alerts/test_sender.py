@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -233,3 +234,24 @@ def test_the_backoff_counts_from_the_failure_so_a_timed_out_post_is_not_repeated
     fake.clear()
     bench.cycle()
     assert names(fake.alerts_to(A)) == ["ColumnDriftDetected", "DatasetDriftDetected"]
+
+
+def test_a_standby_sends_nothing_until_it_leads(bench: Bench, fake: FakeAlertmanagers) -> None:
+    """Only the leader replica sends: a paused sender's loop delivers nothing; once it
+    leads it sends what the store holds."""
+    sender = bench.sink.sender
+    bench.sink.lead(False)
+    sender.start()
+    try:
+        bench.publish(drifted())
+        assert not sender.active
+        time.sleep(0.5)  # the wake-up of the publish has come and gone
+        assert fake.posts == []
+        bench.sink.lead(True)
+        deadline = time.monotonic() + 10
+        while len(fake.alerts_to(A)) < 2:
+            assert time.monotonic() < deadline, "nothing sent after taking the lead"
+            time.sleep(0.02)
+        assert names(fake.alerts_to(A)) == ["ColumnDriftDetected", "DatasetDriftDetected"]
+    finally:
+        sender.stop(5)
