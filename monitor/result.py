@@ -181,7 +181,7 @@ class RunResult:
     """Spread of the predictions and serving latency in the current window."""
     label_coverage: float | None = None
     """Share (0-1) of the current window's predictions with a known label (monitors
-    with ``[monitors.labels]``; None otherwise or for an empty window)."""
+    with a target; None otherwise or for an empty window)."""
     labels_known: int | None = None
     """Label rows (corrections included) known for the window's predictions when it
     ran; a re-evaluation is due when this count has changed."""

@@ -213,15 +213,20 @@ class _Run:
         )
 
     def _label_counts(self, current: pd.DataFrame) -> dict[str, Any]:
-        """Label coverage of the current window and the label rows known for it."""
+        """Label coverage of the current window (any monitor with a target) and, with a
+        labels table, the label rows known for it."""
         m = self.monitor
-        if m.labels is None or m.target is None:
+        if m.target is None:
             return {}
         labelled = int(current[m.target].notna().sum()) if len(current) else 0
-        return {
-            "label_coverage": labelled / len(current) if len(current) else None,
-            "labels_known": self.current_source.count_labels(self.windows.current, self.as_of),
+        counts: dict[str, Any] = {
+            "label_coverage": labelled / len(current) if len(current) else None
         }
+        if m.labels is not None:
+            counts["labels_known"] = self.current_source.count_labels(
+                self.windows.current, self.as_of
+            )
+        return counts
 
     def _skip_target(
         self, name: str, profile: ReferenceProfile, current: dict[str, TypedColumn]

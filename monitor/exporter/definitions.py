@@ -90,7 +90,7 @@ LABEL_COVERAGE = MetricDef(
     Kind.GAUGE,
     ("monitor",),
     "Share (0-1) of the predictions in the latest successful run's current window that "
-    "have a known label (monitors with labels in their own table).",
+    "have a known label (monitors with a target, in the predictions or a labels table).",
 )
 PERFORMANCE_ESTIMATED = MetricDef(
     "driftwarden_performance_estimated",

@@ -63,7 +63,7 @@ class RunRow(Base):
     """Why the report could not be built or written."""
     traffic: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     label_coverage: Mapped[float | None] = mapped_column(sa.Float)
-    """Share of the window's predictions with a known label ([monitors.labels])."""
+    """Share of the window's predictions with a known label (monitors with a target)."""
     labels_known: Mapped[int | None]
     """Label rows known for the window's predictions when it was evaluated."""
     reevaluates: Mapped[int | None]

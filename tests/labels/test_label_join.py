@@ -11,9 +11,11 @@ import pytest
 import sqlalchemy as sa
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
 
+from monitor.config import load_config
 from monitor.result import MetricStatus, Role, RunStatus
 from monitor.runner import Runner
 from tests.conftest import write_table
+from tests.factories import CURRENT_END, prediction_logs, write_config
 from tests.labels.data import REFERENCE_END, START, config, in_window, labels_for, predictions
 
 TICK = START + timedelta(days=1, hours=3)
@@ -174,3 +176,20 @@ def test_a_missing_labels_table_is_an_error_result_naming_it(
     assert result.status is RunStatus.ERROR
     assert result.error is not None and "churn" in result.error
     assert "labels" in result.error
+
+
+def test_coverage_of_a_target_in_the_predictions_table(sqlite_url: str, tmp_path: Path) -> None:
+    """Without a labels table the coverage is the share of rows whose target is set."""
+    data = prediction_logs(drift=False)
+    data["churned"] = data["churned"].astype(object)
+    current = data["ts"] >= (CURRENT_END - timedelta(days=1)).replace(tzinfo=None)
+    rng = np.random.default_rng(3)
+    unlabelled = current & (rng.random(len(data)) < 0.3)
+    data.loc[unlabelled, "churned"] = None
+    write_table(sqlite_url, "predictions", data)
+    path = write_config(tmp_path / "c.toml", sqlite_url, "sqlite://")
+    monitor = load_config(path, environ={}).monitors[0]
+    result = Runner().run(monitor, CURRENT_END)
+    assert result.status is RunStatus.OK, result.error
+    assert result.label_coverage == pytest.approx(1 - unlabelled.sum() / current.sum())
+    assert result.labels_known is None  # counted only for a labels table

@@ -54,7 +54,8 @@ class RunSummary(BaseModel):
     error: str | None
     label_coverage: float | None = Field(
         default=None,
-        description="Share of the window's predictions with a known label ([monitors.labels]).",
+        description="Share of the window's predictions with a known label "
+        "(monitors with a target).",
     )
     labels_known: int | None = Field(
         default=None, description="Label rows known for the window's predictions at this run."
