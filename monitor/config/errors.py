@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,13 +27,13 @@ def describe_validation_error(error: ValidationError, raw: dict[str, Any]) -> li
     lines = []
     for item in error.errors(include_url=False):
         location = list(item["loc"])
-        prefix = _where(location, raw)
+        prefix = _where(location, raw, key_last=item["type"] == "extra_forbidden")
         message = _message(item)
         lines.append(f"{prefix}: {message}" if prefix else message)
     return lines
 
 
-def _where(location: list[Any], raw: dict[str, Any]) -> str:
+def _where(location: list[Any], raw: dict[str, Any], *, key_last: bool = False) -> str:
     if len(location) >= 2 and location[0] == "monitors" and isinstance(location[1], int):
         index = location[1]
         monitors = raw.get("monitors")
@@ -42,18 +43,23 @@ def _where(location: list[Any], raw: dict[str, Any]) -> str:
             if isinstance(entry, dict) and isinstance(entry.get("name"), str):
                 name = entry["name"]
         who = f"monitor {name!r}" if name else f"monitor #{index + 1}"
-        field = _dotted(location[2:])
+        field = _dotted(location[2:], key_last=key_last)
         return f"{who}: field {field!r}" if field else who
-    field = _dotted(location)
+    field = _dotted(location, key_last=key_last)
     return f"field {field!r}" if field else ""
 
 
-def _dotted(parts: list[Any]) -> str:
+_VALIDATOR_STEP = re.compile(r"^(function-(before|after|wrap|plain)|tagged-union)\[")
+"""Steps pydantic adds to an error's location (not keys of the file)."""
+
+
+def _dotted(parts: list[Any], *, key_last: bool = False) -> str:
+    """``a.b[0].c``; with ``key_last`` the last part is a key of the file, whatever it reads."""
     out = ""
-    for part in parts:
+    for i, part in enumerate(parts):
         if isinstance(part, int):
             out += f"[{part}]"
-        elif str(part).startswith(("function-", "tagged-union[")):
+        elif _VALIDATOR_STEP.match(str(part)) and not (key_last and i == len(parts) - 1):
             continue
         else:
             out += f".{part}" if out else str(part)

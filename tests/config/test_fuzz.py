@@ -32,6 +32,9 @@ REPO = Path(__file__).resolve().parents[2]
 FULL = """
 [service]
 store_url = "postgresql://dw:pw@127.0.0.1:5432/results"
+store_buffer = 500
+store_retry = "10s"
+leader_check = "5s"
 reports_dir = "reports"
 public_url = "https://driftwarden.example.com"
 listen = "[::1]:8000"
@@ -112,6 +115,46 @@ data_quality = { enabled = true, checks = ["missing_share"] }
 metric = "roc_auc"
 min = 0.7
 max_drop = 0.05
+
+[[monitors]]
+name = "churn"
+source_url = "postgresql://reader@127.0.0.1/preds"
+table = "predictions"
+timestamp_column = "ts"
+numerical = ["tenure"]
+prediction = "pred"
+prediction_score = "score"
+task = "binary_classification"
+current = { last = "1d" }
+reference = { start = "2026-01-01T00:00:00Z", end = "2026-02-01T00:00:00Z" }
+
+[monitors.labels]
+table = "labels"
+id_column = "prediction_id"
+prediction_id_column = "id"
+label_column = "churned"
+timestamp_column = "labelled_at"
+label_lag = "7d"
+
+[[monitors.estimated]]
+metric = "f1"
+min = 0.6
+max_drop = 0.05
+
+[[monitors]]
+name = "big"
+mode = "aggregate"
+source_url = "postgresql://reader@127.0.0.1/preds"
+table = "big_predictions"
+timestamp_column = "ts"
+numerical = ["amount"]
+categorical = ["country"]
+current = { last = "1h" }
+reference = { last = "7d" }
+
+[monitors.aggregate]
+quantile_bins = 100
+max_groups = 10000
 """
 
 BASES = [
@@ -326,6 +369,14 @@ def check_config_cli(text: str, folder: Path) -> None:
 
 # -- tests ----------------------------------------------------------------------------
 
+
+def test_the_documents_mutated_load_as_written() -> None:
+    """Mutations start from valid configs, so what they break is what they changed."""
+    for base in BASES:
+        config = parse_config(dumps(base), environ={})
+        assert config.monitors
+    assert [m.name for m in parse_config(FULL, environ={}).monitors] == ["fraud", "churn", "big"]
+
 FUZZ = settings(
     max_examples=300,
     deadline=None,
@@ -398,6 +449,17 @@ OPTIONS: list[Path_] = [
     ("monitors", 0, "performance", 0, "metric"),
     ("monitors", 0, "performance", 0, "min"),
     ("monitors", 0, "performance", 0, "max_drop"),
+    ("service", "store_buffer"),
+    ("service", "store_retry"),
+    ("service", "leader_check"),
+    ("monitors", 1, "labels"),
+    ("monitors", 1, "labels", "label_lag"),
+    ("monitors", 1, "labels", "query"),
+    ("monitors", 1, "estimated", 0, "metric"),
+    ("monitors", 1, "estimated", 0, "min"),
+    ("monitors", 2, "mode"),
+    ("monitors", 2, "aggregate", "quantile_bins"),
+    ("monitors", 2, "aggregate", "max_groups"),
 ]
 """Options of the full example (the mutations reach them less often than unknown keys)."""
 
@@ -508,3 +570,17 @@ def test_durations_are_bounded_at_a_hundred_years() -> None:
         with pytest.raises(ValueError, match="at most 36500 days"):
             parse_duration(text)
     assert parse_duration("00000000000000000001s") == timedelta(seconds=1)
+
+
+@pytest.mark.parametrize("key", ["function-", "function-after[x", "tagged-union[", "0"])
+def test_unknown_keys_that_look_like_validator_steps_are_named(key: str) -> None:
+    """Found by the fuzzing: such keys were left out of the message."""
+    for text, where in (
+        (f'"{key}" = 1', f"field {key!r}"),
+        (f'[service]\n"{key}" = 1', f"field 'service.{key}'"),
+    ):
+        with pytest.raises(ConfigError) as caught:
+            parse_config(text, environ={})
+        assert caught.value.problems == [
+            f"{where}: unknown key (not a driftwarden option; check the spelling)"
+        ]
