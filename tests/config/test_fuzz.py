@@ -377,6 +377,7 @@ def test_the_documents_mutated_load_as_written() -> None:
         assert config.monitors
     assert [m.name for m in parse_config(FULL, environ={}).monitors] == ["fraud", "churn", "big"]
 
+
 FUZZ = settings(
     max_examples=300,
     deadline=None,
