@@ -36,8 +36,10 @@ def reevaluates(monitor: MonitorConfig) -> bool:
 class Reevaluator:
     """Finds the past windows whose labels changed and evaluates them again."""
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline, *, stopping: Callable[[], bool] = lambda: False) -> None:
         self.pipeline = pipeline
+        self._stopping = stopping
+        """Checked before each window: a service shutting down evaluates no more."""
 
     def due(self, monitor: MonitorConfig, tick: datetime) -> list[RunResult]:
         """Latest ``ok`` evaluations of the windows ending in ``[tick - label_lag, tick)``
@@ -79,6 +81,9 @@ class Reevaluator:
             return []
         out = []
         for previous in due:
+            if self._stopping():
+                log.info("monitor %r: re-evaluations left for the next start", monitor.name)
+                break
             result, data = self.pipeline.runner.run_with_data(monitor, previous.window_end)
             result = dataclasses.replace(result, reevaluates=previous.run_id)
             stored = self.pipeline.publish_reevaluation(monitor, result, data)

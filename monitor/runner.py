@@ -269,6 +269,7 @@ class _Run:
             exclude=m.exclude,
             roles=[(c, k.value, r.value) for c, k, r in self._role_kinds()],
             task=m.task.value if m.task else None,
+            **({"labels": m.labels.model_dump(exclude={"label_lag"})} if m.labels else {}),
         )
         return self.runner.profiles.get_or_build(key, lambda: self._build_profile(key))
 

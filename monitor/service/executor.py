@@ -276,7 +276,8 @@ class RunExecutor:
         if self._stopping or not reevaluates(ticket.monitor):
             return
         try:
-            Reevaluator(self._pipeline).run(ticket.monitor, ticket.window_end)
+            reevaluator = Reevaluator(self._pipeline, stopping=lambda: self._stopping)
+            reevaluator.run(ticket.monitor, ticket.window_end)
         except Exception:
             log.exception("monitor %r: re-evaluating past windows failed", ticket.monitor.name)
 

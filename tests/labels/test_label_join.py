@@ -193,3 +193,30 @@ def test_coverage_of_a_target_in_the_predictions_table(sqlite_url: str, tmp_path
     assert result.status is RunStatus.OK, result.error
     assert result.label_coverage == pytest.approx(1 - unlabelled.sum() / current.sum())
     assert result.labels_known is None  # counted only for a labels table
+
+
+def test_a_reference_is_fitted_again_when_its_labels_source_changes(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    frame = predictions()
+    reference = frame[frame["ts"] < REFERENCE_END.replace(tzinfo=None)]
+    ones = pd.concat(
+        [labels_for(reference, REFERENCE_END), labels_for(in_window(frame, TICK), TICK)],
+        ignore_index=True,
+    )
+    ones["label"] = 1
+    write(sqlite_url, frame, labels_for(reference, REFERENCE_END))
+    write_table(sqlite_url, "labels_ones", ones)
+    first = config(tmp_path / "a.toml", sqlite_url, "sqlite://").monitors[0]
+    other = config(
+        tmp_path / "b.toml", sqlite_url, "sqlite://", labels='table = "labels_ones"'
+    ).monitors[0]
+    runner = at(TICK + timedelta(hours=1))
+    runner.run(first, TICK)
+    runner.run(first, TICK)
+    assert (runner.profiles.misses, runner.profiles.hits) == (1, 1)
+    result = runner.run(other, TICK)
+    assert runner.profiles.misses == 2
+    # the reference's labels are the other table's (all 1)
+    (accuracy,) = [m for m in result.metrics if m.metric == "accuracy"]
+    assert accuracy.reference_value == pytest.approx(float((reference["pred"] == 1).mean()))
