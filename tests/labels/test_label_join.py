@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
 
-from monitor.config import load_config
+from monitor.config import load_config, parse_config
 from monitor.result import MetricStatus, Role, RunStatus
 from monitor.runner import Runner
 from tests.conftest import write_table
@@ -220,3 +220,25 @@ def test_a_reference_is_fitted_again_when_its_labels_source_changes(
     # the reference's labels are the other table's (all 1)
     (accuracy,) = [m for m in result.metrics if m.metric == "accuracy"]
     assert accuracy.reference_value == pytest.approx(float((reference["pred"] == 1).mean()))
+
+
+def test_predictions_from_a_query_are_joined_too(source_url: str, tmp_path: Path) -> None:
+    frame = predictions()
+    reference = frame[frame["ts"] < REFERENCE_END.replace(tzinfo=None)]
+    window = in_window(frame, TICK)
+    known = labels_for(window, TICK, share=0.5, seed=8)
+    write(source_url, frame, pd.concat([labels_for(reference, REFERENCE_END), known]))
+    path = tmp_path / "c.toml"
+    config(path, source_url, "sqlite://")
+    text = path.read_text().replace(
+        'table = "predictions"', 'query = "SELECT * FROM predictions WHERE pid > 0"'
+    )
+    monitor = parse_config(text, environ={}).monitors[0]
+    assert monitor.query is not None
+    result = at(TICK + timedelta(hours=1)).run(monitor, TICK)
+    assert result.status is RunStatus.OK, result.error
+    assert result.labels_known == len(known)
+    assert result.label_coverage == pytest.approx(len(known) / len(window))
+    assert {m.metric: m.value for m in result.metrics} == pytest.approx(
+        expected(window, known), abs=1e-12
+    )
