@@ -75,6 +75,17 @@ class AggregateRun:
         labelled: Labelled,
         clock: Callable[[], Any],
     ) -> RunResult:
+        """The run's result; every statement over the window reads one snapshot."""
+        with self.counter.source.snapshot():
+            return self._execute(base, too_few_rows, labelled, clock)
+
+    def _execute(
+        self,
+        base: RunResult,
+        too_few_rows: Callable[[int, int], str | None],
+        labelled: Labelled,
+        clock: Callable[[], Any],
+    ) -> RunResult:
         profile = self.profile
         numerical = [
             n for n, c in profile.columns.items() if c.feature_type is FeatureType.NUMERICAL

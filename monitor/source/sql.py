@@ -8,7 +8,8 @@ except a configured ``query`` itself, which is checked to be a single SELECT.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -63,6 +64,7 @@ class SqlSource:
         self._columns: list[str] | None = None
         self._filter: TimeFilter | None = None
         self._lock = threading.Lock()
+        self._pinned = threading.local()
         self.queries = 0
         """Statements sent so far (schema look-ups included)."""
 
@@ -120,6 +122,24 @@ class SqlSource:
         found: int = self._guard(count)
         return found
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Aggregate statements of this thread inside see one snapshot of the data.
+
+        On PostgreSQL they share one REPEATABLE READ transaction, so rows arriving
+        meanwhile (late logs) cannot make one statement's counts disagree with
+        another's. Other dialects share one connection with their default isolation.
+        """
+        conn: sa.Connection = self._guard(self._engine.connect)
+        try:
+            if self._engine.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            self._pinned.connection = conn
+            yield
+        finally:
+            self._pinned.connection = None
+            conn.close()
+
     def aggregate(
         self,
         window: TimeRange,
@@ -154,7 +174,8 @@ class SqlSource:
         )
         source = self._selectable(needed)
         condition: sa.ColumnElement[bool] = sa.true()
-        with self._engine.connect() as conn:
+        pinned: sa.Connection | None = getattr(self._pinned, "connection", None)
+        with self._engine.connect() if pinned is None else _borrowed(pinned) as conn:
             if bounded:
                 time_filter = self._time_filter(conn)
                 condition = time_filter.condition(
@@ -333,3 +354,9 @@ class SqlSource:
             raise SourceError(
                 f"monitor {self._monitor!r}: reading {self._spec.describe()} failed: {exc}"
             ) from exc
+
+
+@contextmanager
+def _borrowed(conn: sa.Connection) -> Iterator[sa.Connection]:
+    """A connection someone else opened and will close."""
+    yield conn

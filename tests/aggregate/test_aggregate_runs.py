@@ -27,6 +27,7 @@ from monitor.store import Store
 from tests.aggregate.conftest import Source
 from tests.aggregate.counts import counted_numbers
 from tests.aggregate.data import CURRENT_END, CURRENT_SPAN, REFERENCE_END, logs, monitor
+from tests.conftest import write_table
 
 REFERENCE_ROWS, CURRENT_ROWS = 4000, 20_000
 
@@ -281,3 +282,33 @@ def test_aggregate_runs_are_stored_like_row_runs(source: Source, store_url: str)
         c.column: c.score for c in result.columns
     }
     assert [m.value for m in stored.metrics] == [m.value for m in result.metrics]
+
+
+def test_rows_arriving_during_a_run_do_not_split_its_counts(postgres_url: str) -> None:
+    """Late rows committed between two statements of one run stay out of all of them."""
+    frame = logs(reference_rows=REFERENCE_ROWS, current_rows=3000, shift=0.0)
+    write_table(postgres_url, "logs", frame)
+    late = frame.tail(500).assign(income=frame.income.max() * 10)  # new extremes too
+    runner = Runner()
+    engine = runner.engines.get(postgres_url)
+    inserted: list[bool] = []
+
+    def insert_late_rows(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if "binned0" in statement and not inserted:
+            inserted.append(True)
+            writer = sa.create_engine(postgres_url)
+            with writer.begin() as conn:
+                late.to_sql("logs", conn, index=False, if_exists="append")
+            writer.dispose()
+
+    sa.event.listen(engine, "before_cursor_execute", insert_late_rows)
+    result = runner.run(monitor(postgres_url, mode="aggregate"), CURRENT_END)
+    assert inserted
+    assert result.status is RunStatus.OK, result.error
+    assert result.rows_current == 3000
+    assert {c.rows_current + c.missing_current for c in result.columns} == {3000}
+    assert all(c.missing_current >= 0 for c in result.columns)
+    income = by_column(result)["income"]  # counted by the histogram statement
+    assert (income.rows_current, income.missing_current) == (3000, 0)
+    again = Runner().run(monitor(postgres_url, mode="aggregate"), CURRENT_END)
+    assert again.rows_current == 3500
