@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ColumnElement
 
 from monitor.stats.base import Floats
@@ -33,10 +34,17 @@ def ones(condition: ColumnElement[bool]) -> ColumnElement[Any]:
     return sa.case((condition, 1), else_=0)
 
 
-def bin_index(column: ColumnElement[Any], edges: Floats) -> ColumnElement[Any]:
-    """How many ``edges`` (ascending) are at or below the value, as a CASE tree of
-    depth log2(len(edges)): each row makes about ten comparisons, not one per edge."""
+def bin_index(column: ColumnElement[Any], edges: Floats, dialect: str = "") -> ColumnElement[Any]:
+    """How many ``edges`` (ascending) are at or below the value.
+
+    Portable form: a CASE tree of depth log2(len(edges)), so each row makes about ten
+    comparisons, not one per edge. PostgreSQL has this very function built in
+    (``width_bucket(x, thresholds)``, a binary search in C, several times faster).
+    """
     values = [float(e) for e in edges]
+    if dialect == "postgresql":
+        thresholds = sa.literal(values, postgresql.ARRAY(sa.Float(precision=53)))
+        return sa.func.width_bucket(column, thresholds)
 
     def tree(low: int, high: int) -> ColumnElement[Any]:
         if low == high:
@@ -67,7 +75,10 @@ def window_stats(
 
 
 def histograms(
-    source: sa.FromClause, condition: ColumnElement[bool], columns: Sequence[tuple[str, Floats]]
+    source: sa.FromClause,
+    condition: ColumnElement[bool],
+    columns: Sequence[tuple[str, Floats]],
+    dialect: str = "",
 ) -> sa.CompoundSelect[Any]:
     """Per numerical column (numbered by position): count, min and max of the present
     values in each bin of its edges (see :func:`bin_index`), one statement.
@@ -81,7 +92,7 @@ def histograms(
     for i, (name, edges) in enumerate(columns):
         x = source.c[name]
         inner = (
-            sa.select(bin_index(x, edges).label("bin"), x.label("x"))
+            sa.select(bin_index(x, edges, dialect).label("bin"), x.label("x"))
             .select_from(source)
             .where(condition, finite(x))
             .offset(0)  # kept apart: the grouping then counts on ~200 bins, not one per row

@@ -129,7 +129,10 @@ class WindowCounter:
         extremes: dict[str, Extremes],
     ) -> dict[str, CountedColumn]:
         names = [name for name, _ in binned]
-        found = self.source.aggregate(self.window, names, lambda s, c: sql.histograms(s, c, binned))
+        dialect = self.source.dialect
+        found = self.source.aggregate(
+            self.window, names, lambda s, c: sql.histograms(s, c, binned, dialect)
+        )
         out = {}
         for i, (name, edges) in enumerate(binned):
             size = edges.size + 1

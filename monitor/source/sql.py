@@ -72,6 +72,11 @@ class SqlSource:
     def spec(self) -> SourceSpec:
         return self._spec
 
+    @property
+    def dialect(self) -> str:
+        """The database's SQLAlchemy dialect name (``postgresql``, ``sqlite``, ...)."""
+        return str(self._engine.dialect.name)
+
     # -- public -----------------------------------------------------------------
 
     def available_columns(self) -> list[str]:
