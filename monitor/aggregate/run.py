@@ -100,7 +100,7 @@ class AggregateRun:
         )
         volume = checks.volume(profile.rows, rows)
         short = too_few_rows(profile.rows, rows)
-        if short:
+        if short:  # label coverage is left out (row mode has it when the window has rows)
             return dataclasses.replace(
                 base,
                 status=RunStatus.INSUFFICIENT_DATA,
@@ -109,6 +109,9 @@ class AggregateRun:
                 finished_at=clock(),
             )
         current = self.counter.columns(profile.columns, rows, extremes)
+        target = self.monitor.target
+        if target is not None and target in current:
+            base = dataclasses.replace(base, label_coverage=current[target].present / rows)
         pairs = [
             ColumnPair(profile.columns[name], current[name], profile.roles[name])
             for name in profile.columns

@@ -87,6 +87,7 @@ def test_default_rule_results_match_row_mode(source: Source, shift: float) -> No
         else:  # category tests and columns with few values: the same counts
             assert agg.score == pytest.approx(row.score, rel=1e-9, abs=1e-15)
     assert counted.dataset_drift == rows.dataset_drift
+    assert counted.label_coverage == rows.label_coverage == 1.0
     assert [m.metric for m in counted.metrics] == [m.metric for m in rows.metrics]
     for row_m, agg_m in zip(rows.metrics, counted.metrics, strict=True):
         assert (agg_m.status, agg_m.rows) == (row_m.status, row_m.rows)
