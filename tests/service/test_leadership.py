@@ -65,8 +65,9 @@ def terminate_holder(url: str, key: int) -> int:
             return len(
                 conn.execute(
                     sa.text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE "
-                        "locktype = 'advisory' AND granted AND classid = 0 AND objid = :key"
+                        "SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_database d "
+                        "ON d.oid = l.database WHERE d.datname = current_database() AND "
+                        "l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = :key"
                     ),
                     {"key": key},
                 ).all()

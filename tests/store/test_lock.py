@@ -26,14 +26,17 @@ def locks(postgres_url: str, key: int) -> Iterator[tuple[AdvisoryLock, AdvisoryL
 
 
 def lock_holders(url: str, key: int) -> list[int]:
-    """Backend pids holding the advisory lock ``key`` (as PostgreSQL reports it)."""
+    """Backend pids holding the advisory lock ``key`` in this database (as PostgreSQL
+    reports it; other databases' locks of the same key are other deployments')."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
             rows = conn.execute(
                 sa.text(
-                    "SELECT l.pid FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted "
-                    "AND ((l.classid::bigint << 32) | l.objid::bigint) = :key AND l.objsubid = 1"
+                    "SELECT l.pid FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
+                    "WHERE d.datname = current_database() AND l.locktype = 'advisory' "
+                    "AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = :key "
+                    "AND l.objsubid = 1"
                 ),
                 {"key": key},
             )
