@@ -184,3 +184,33 @@ def test_the_standby_takes_over_a_killed_leader_and_no_window_is_lost_or_repeate
     gaps = [(a, b) for a, b in itertools.pairwise(steady) if b - a != STEP]
     assert not gaps, f"windows skipped: {gaps}"
     assert steady[0] < killed < killed + 2 * STEP < steady[-1]
+
+
+def test_a_leader_stopped_with_sigterm_hands_over_at_the_standbys_next_check(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    with replicas(tmp_path, postgres_url) as (leader, standby):
+        leader.wait_for(lambda: len(stored_windows(postgres_url)) >= 2, what="two runs")
+        assert leader.stop() == 0
+        stopped_at = time.time()  # the lock was released just before the process ended
+        before = stored_windows(postgres_url)[-1]
+        assert "leadership lost" not in leader.log(), "giving the lock up is no loss"
+        standby.wait_for(
+            lambda: leader_gauge(standby) == 1.0, timeout=4 * CHECK_SECONDS, what="the handover"
+        )
+        (took,) = [
+            line for line in log_lines(standby) if "took the leader lock" in str(line["message"])
+        ]
+        took_at = datetime.fromisoformat(str(took["time"])).timestamp()
+        assert took_at - stopped_at <= CHECK_SECONDS + 1, "at the first check after the release"
+        later = datetime.now(UTC) + 2 * STEP
+        standby.wait_for(
+            lambda: stored_windows(postgres_url)[-1] >= later,
+            timeout=60,
+            what="the new leader's runs",
+        )
+        assert standby.stop() == 0
+
+    windows = [w for w in stored_windows(postgres_url) if w >= before]
+    assert len(windows) >= 3
+    assert all(b - a == STEP for a, b in itertools.pairwise(windows)), windows
