@@ -73,6 +73,10 @@ class ReportRecovery:
         self._thread: threading.Thread | None = None
 
     def start(self, monitors: Sequence[MonitorConfig]) -> None:
+        """Sweep the temporary files and rebuild what is owed (unless a rebuild from an
+        earlier call is still going)."""
+        if self._thread is not None and self._thread.is_alive():
+            return
         for path in sweep_temps(self.publisher.root, monitors):
             log.info("removed %s, left by an interrupted report write", path)
         try:

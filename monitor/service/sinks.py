@@ -68,9 +68,9 @@ class Leading(Protocol):
 
 class ServiceReports:
     """HTML reports for the daemon: built one at a time on a background worker, so a
-    slow report never delays a run (see :class:`~monitor.reports.ReportWorker`); at
-    start, reports an earlier process died before writing are rebuilt
-    (:mod:`monitor.reports.recover`)."""
+    slow report never delays a run (see :class:`~monitor.reports.ReportWorker`); when
+    it leads (at start, or on taking over), reports an earlier process died before
+    writing are rebuilt (:mod:`monitor.reports.recover`)."""
 
     name = "reports"
 
@@ -94,7 +94,15 @@ class ServiceReports:
 
     def start(self) -> None:
         self.worker.start()
-        self.recovery.start(self.publisher.monitors)
+
+    def lead(self, leading: bool) -> None:
+        """The leader (alone) writes the reports a dead process owed: at start and when
+        it takes over from a leader that stopped."""
+        if leading:
+            self.recovery.start(self.publisher.monitors)
+
+    def refresh(self) -> None:
+        return
 
     def stop(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

@@ -13,6 +13,7 @@ from monitor.reports.atomic import TEMP_PREFIX, TEMP_SUFFIX
 from monitor.reports.paths import report_name
 from monitor.reports.recover import ReportRecovery, owed_reports
 from monitor.result import RunStatus
+from monitor.service.sinks import ServiceReports
 from tests.factories import CURRENT_END
 from tests.reports.conftest import Make, Setup
 
@@ -86,3 +87,21 @@ def test_stale_temporary_files_are_removed_at_start(make_setup: Make) -> None:
     ReportRecovery(s.publisher, s.runner, s.store, clock=s.runner.clock).start(s.config.monitors)
     assert not stale.exists()
     assert fresh.exists(), "a temporary file being written right now is left alone"
+
+
+def test_only_the_leading_replica_rebuilds_owed_reports(make_setup: Make) -> None:
+    s = make_setup()
+    run_id = stored_without_report(s)
+    reports = ServiceReports(s.config, s.store, s.runner)
+    reports.recovery.publisher = s.publisher  # the small page builder
+    reports.start()
+    try:
+        reports.lead(False)  # a standby: the leader's runs are the leader's to finish
+        reports.recovery.join(5)
+        assert reports.recovery.rebuilt == []
+        assert [run.run_id for _, run in owed_reports(s.store, s.config.monitors)] == [run_id]
+        reports.lead(True)  # taking over
+        reports.recovery.join(60)
+        assert reports.recovery.rebuilt == [run_id]
+    finally:
+        reports.stop(10)
