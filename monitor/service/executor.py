@@ -272,11 +272,15 @@ class RunExecutor:
 
     def _reevaluate(self, ticket: RunTicket) -> None:
         """After the tick's own run: past windows whose labels arrived since (the monitor
-        stays busy meanwhile, so they never overlap its next run)."""
+        stays busy meanwhile, so they never overlap its next run; a replica that lost the
+        leadership stops, the new leader re-evaluates)."""
         if self._stopping or not reevaluates(ticket.monitor):
             return
         try:
-            reevaluator = Reevaluator(self._pipeline, stopping=lambda: self._stopping)
+            reevaluator = Reevaluator(
+                self._pipeline,
+                stopping=lambda: self._stopping or not self._may_store(),
+            )
             reevaluator.run(ticket.monitor, ticket.window_end)
         except Exception:
             log.exception("monitor %r: re-evaluating past windows failed", ticket.monitor.name)

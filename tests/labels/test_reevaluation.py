@@ -281,3 +281,71 @@ def test_an_older_window_reevaluated_changes_neither_gauges_nor_alerts(
         )
         after = {a.key: (a.state, a.breaches, a.window_end) for a in AlertStore(d.store).all()}
         assert after[alert.key] == before[alert.key]  # not counted as another breach
+
+
+class LosableLock:
+    """A leader lock this test takes away at a chosen moment (a real one is lost when its
+    session ends: tests/service/test_leadership.py)."""
+
+    def __init__(self) -> None:
+        self.holding = True
+
+    def try_acquire(self) -> bool:
+        return self.holding
+
+    def held(self) -> bool:
+        return self.holding
+
+    def release(self) -> None:
+        self.holding = False
+
+    def describe(self) -> str:
+        return "a test lock"
+
+
+class LoseAfter:
+    """A sink that takes the lock away once the run of ``window_end`` is published."""
+
+    name = "lose-after"
+
+    def __init__(self, lock: LosableLock, window_end: datetime) -> None:
+        self.lock, self.window_end = lock, window_end
+
+    def publish(self, _monitor: object, result: RunResult, _data: object) -> None:
+        if result.window_end == self.window_end and result.reevaluates is None:
+            self.lock.holding = False
+
+
+def test_a_replica_that_loses_the_lead_after_its_run_leaves_the_reevaluations(
+    source_url: str, frame: pd.DataFrame, tmp_path: Path
+) -> None:
+    cfg = config(tmp_path / "c.toml", source_url, store_url_for(source_url, tmp_path))
+    clock = FakeClock(T0 - timedelta(hours=1))
+    lock = LosableLock()
+    store = Store.open(cfg.service.store_url)
+    d = Daemon(
+        cfg,
+        store,
+        clock=clock,
+        environ={},
+        sinks=[LoseAfter(lock, T2)],
+        sink_factories=(),
+        registry=CollectorRegistry(),
+        process_metrics=False,
+        lock=lock,
+    )
+    try:
+        d.start()
+        wait_idle(d)
+        first = tick(d, clock, T1)
+        add_labels(source_url, labels_for(in_window(frame, T1), T1 + timedelta(minutes=30)))
+        own = tick(d, clock, T2)
+        assert own.run_id is not None, "the tick's own run was stored while leading"
+        wait_idle(d)
+        assert not d.leading and d.role == "standby"
+        history = d.store.runs("churn")
+        assert [r for r in history if r.reevaluates is not None] == [], "left to the leader"
+        assert [r.run_id for r in history if r.window_end == T1] == [first.run_id]
+    finally:
+        d.stop(grace=5)
+        store.close()
