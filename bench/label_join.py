@@ -9,6 +9,8 @@ indexes on the predictions' timestamp and the labels' id. For one window of
 - join: the same read with the labels joined inside the database, as a monitor
   with ``[monitors.labels]`` does (latest label known at the run's start);
 - count: the per-window count that decides whether a window is re-evaluated;
+- check: the counts of one tick's re-evaluation check, one per hourly window of
+  ``--lag`` (7 days: 168 counts);
 - pandas: the alternative of reading every label known so far and merging in
   pandas (what the join avoids).
 
@@ -79,7 +81,9 @@ def median_seconds(action: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def measure(url: str, loader: str, window: TimeRange, as_of: datetime, repeat: int) -> None:
+def measure(
+    url: str, loader: str, window: TimeRange, as_of: datetime, repeat: int, lag: timedelta
+) -> None:
     engine = sa.create_engine(url)
     spec = SourceSpec("predictions", None, "ts")
     labels = LabelSpec("labels", None, "prediction_id", "label", "known_at", "id")
@@ -111,11 +115,22 @@ def measure(url: str, loader: str, window: TimeRange, as_of: datetime, repeat: i
     join = median_seconds(lambda: joined.read(window, [*columns, "label"], as_of=as_of), repeat)
     count = median_seconds(lambda: joined.count_labels(window, as_of), repeat)
     merge = median_seconds(pandas_merge, max(1, repeat // 3))
+    assert window.end is not None
+    hours = int(lag.total_seconds() // 3600)
+    hourly = [
+        TimeRange(window.end - timedelta(hours=h + 1), window.end - timedelta(hours=h))
+        for h in range(hours)
+    ]
+    began = time.perf_counter()
+    for each in hourly:
+        joined.count_labels(each, as_of)
+    check = time.perf_counter() - began
     print(f"loader {loader}: window of {rows:,} rows, {labelled:,} with a label")
     print(f"  baseline (no labels)     {base * 1000:9.1f} ms   1.00x")
     print(f"  labels joined in the db  {join * 1000:9.1f} ms   {join / base:.2f}x")
     print(f"  count for re-evaluation  {count * 1000:9.1f} ms   {count / base:.2f}x")
     print(f"  pandas merge of labels   {merge * 1000:9.1f} ms   {merge / base:.2f}x")
+    print(f"  re-evaluation check: {hours} hourly counts in {check * 1000:.0f} ms")
     engine.dispose()
 
 
@@ -124,6 +139,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--window", type=parse_duration, default=timedelta(days=1))
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--lag", type=parse_duration, default=timedelta(days=7))
     parser.add_argument(
         "--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
     )
@@ -146,7 +162,7 @@ def main() -> None:
         window = TimeRange(end - args.window, end)
         as_of = START + timedelta(days=DAYS + 10)
         for loader in args.loader or ["sqlalchemy", "arrow"]:
-            measure(url, loader, window, as_of, args.repeat)
+            measure(url, loader, window, as_of, args.repeat, args.lag)
         print(f"command: {COMMAND} --rows {args.rows} --window {format_duration(args.window)}")
     finally:
         with admin.connect() as conn:
