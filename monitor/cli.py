@@ -295,6 +295,12 @@ def _cmd_check_config(args: argparse.Namespace) -> int:
         )
         print(f"  - {m.name}: {mask_url(m.source_url)} {source}, {m.parsed_schedule.describe()}")
         print(f"      {features}")
+        if m.mode == "aggregate":
+            bins, groups = m.aggregate.quantile_bins, m.aggregate.max_groups
+            print(
+                f"      mode: aggregate (counted in the database; {bins} quantile bins, "
+                f"at most {groups:,} groups per column)"
+            )
         checks = ", ".join(c.metric.value for c in m.performance) or "none"
         print(f"      task={m.task.value if m.task else '-'} performance: {checks}")
         if m.estimated:
@@ -309,6 +315,8 @@ def _describe_report(monitor: MonitorConfig) -> str:
     r = monitor.report
     if not r.enabled:
         return "off"
+    if monitor.mode == "aggregate":
+        return "none in aggregate mode (the run fetches no rows)"
     days = f"{r.keep_days} days" if r.keep_days is not None else "any age"
     last = f"the last {r.keep_last}" if r.keep_last is not None else "any number"
     sample = f"{r.sample_rows:,} rows per window" if r.sample_rows is not None else "all rows"

@@ -54,6 +54,15 @@ def test_the_refused_numerical_tests_are_the_raw_row_ones() -> None:
     ]
 
 
+def test_every_category_test_runs_on_counts() -> None:
+    registry = build_registry()
+    assert sorted(AGGREGATE_METHODS[FeatureType.CATEGORICAL], key=str.lower) == sorted(
+        registry.names(FeatureType.CATEGORICAL), key=str.lower
+    )
+    for kind, names in AGGREGATE_METHODS.items():
+        assert all(kind in registry.get(name).feature_types for name in names)
+
+
 @pytest.mark.parametrize("method", RAW_ROW_TESTS)
 def test_raw_row_test_on_a_column_is_refused_naming_monitor_column_and_choices(
     method: str,
