@@ -313,3 +313,24 @@ def test_rows_arriving_during_a_run_do_not_split_its_counts(postgres_url: str) -
     assert (income.rows_current, income.missing_current) == (3000, 0)
     again = Runner().run(monitor(postgres_url, mode="aggregate"), CURRENT_END)
     assert again.rows_current == 3500
+
+
+def test_a_fixed_reference_is_read_once_then_only_the_current_window_is_counted(
+    sqlite_url: str,
+) -> None:
+    frame = logs(reference_rows=REFERENCE_ROWS, current_rows=3000, shift=0.0)
+    write_table(sqlite_url, "logs", frame)
+    runner = Runner()
+    engine = runner.engines.get(sqlite_url)
+    statements: list[tuple[str, Any]] = []
+    sa.event.listen(engine, "before_cursor_execute", _capture(statements))
+    config = monitor(sqlite_url, mode="aggregate")
+    first = runner.run(config, CURRENT_END)
+    read_first = len(statements)
+    statements.clear()
+    second = runner.run(config, CURRENT_END)
+    assert first.status is second.status is RunStatus.OK
+    assert by_column(first) == by_column(second)
+    assert runner.profiles.hits == 1 and runner.profiles.misses == 1
+    assert statements and len(statements) < read_first
+    assert all(_mentions_current_start(p) for _, p in statements)
