@@ -46,7 +46,8 @@ def test_every_dashboard_query_returns_data_and_the_rules_match_the_built_in_ale
     write_source(source_url, now, current_end=now)
     port = free_port()
     config = tmp_path / "config.toml"
-    # Bounds that the data breaches in both directions, so that both performance rules fire.
+    # Bounds that the data breaches in both directions, so that both performance rules fire
+    # (and the estimated one).
     alerts = """[monitors.alerts.stale]
 intervals = 60
 [monitors.alerts.data_quality]
@@ -58,6 +59,9 @@ metric = "accuracy"
 max = 0.2
 [[monitors.performance]]
 metric = "recall"
+min = 0.99
+[[monitors.estimated]]
+metric = "f1"
 min = 0.99
 """
     config.write_text(
@@ -119,6 +123,7 @@ min = 0.99
         assert {
             "PerformanceBelowThreshold",
             "PerformanceAboveThreshold",
+            "PerformanceEstimateBreached",
             "DataQualityCheckFailed",
         } <= set(by_alertname(rules))
         columns = {
