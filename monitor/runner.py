@@ -11,7 +11,7 @@ import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -59,25 +59,33 @@ class Runner:
         registry: StatTestRegistry | None = None,
         profiles: ProfileCache | None = None,
         clock: Clock = utcnow,
+        statement_timeout: Callable[[MonitorConfig], timedelta | None] | None = None,
     ) -> None:
         self.engines = engines or EngineCache()
+        self._statement_timeout = statement_timeout
+        """The longest a source statement of a monitor may run on the server (the daemon
+        gives its run timeout); None: the server's default."""
         self.registry = registry or build_registry()
         self.profiles = profiles or ProfileCache()
         self._clock = clock
-        self._sources: dict[tuple[str, SourceSpec, str, str, LabelSpec | None], SqlSource] = {}
+        self._sources: dict[
+            tuple[str, SourceSpec, str, str, LabelSpec | None, timedelta | None], SqlSource
+        ] = {}
 
     def source(self, monitor: MonitorConfig, spec: SourceSpec) -> SqlSource:
         """The monitor's reader of ``spec`` (with its labels join when it has labels)."""
         labels = LabelSpec.of(monitor.labels) if monitor.labels is not None else None
-        key = (monitor.source_url, spec, monitor.name, monitor.loader, labels)
+        timeout = self._statement_timeout(monitor) if self._statement_timeout else None
+        key = (monitor.source_url, spec, monitor.name, monitor.loader, labels, timeout)
         found = self._sources.get(key)
         if found is None:
             found = SqlSource(
-                self.engines.get(monitor.source_url),
+                self.engines.get(monitor.source_url, statement_timeout=timeout),
                 spec,
                 monitor=monitor.name,
                 loader=monitor.loader,
                 labels=None if labels is None else LabelJoin(labels, monitor=monitor.name),
+                statement_timeout=timeout,
             )
             self._sources[key] = found
         return found

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -89,7 +90,7 @@ class TrackingEngineCache(EngineCache):
         super().__init__()
         self._canceller = canceller
 
-    def get(self, url: str) -> Engine:
-        engine = super().get(url)
+    def get(self, url: str, *, statement_timeout: timedelta | None = None) -> Engine:
+        engine = super().get(url, statement_timeout=statement_timeout)
         self._canceller.watch(engine)
         return engine

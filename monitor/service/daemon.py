@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -107,7 +107,11 @@ class Daemon:
         self.latest = LatestResults()
         self.exporter = Exporter(self.latest, registry=registry, process_metrics=process_metrics)
         self.canceller = StatementCanceller()
-        self.runner = runner or Runner(engines=TrackingEngineCache(self.canceller), clock=clock)
+        self.runner = runner or Runner(
+            engines=TrackingEngineCache(self.canceller),
+            clock=clock,
+            statement_timeout=self._statement_timeout,
+        )
         self.sinks: list[Sink] = [
             self.latest,
             self.exporter,
@@ -155,6 +159,12 @@ class Daemon:
         wanted = max(PROFILES_PER_MONITOR * len(config.monitors), MIN_PROFILES)
         if self.runner.profiles.capacity < wanted:
             self.runner.profiles.resize(wanted)
+
+    def _statement_timeout(self, monitor: MonitorConfig) -> timedelta:
+        """Source statements are cancelled by the server itself after the run timeout
+        (the run is cut at that point anyway; this also ends a statement whose client
+        is gone)."""
+        return self._config.service.run_timeout_for(monitor)
 
     def _timeout_for(self, monitor: MonitorConfig) -> float:
         return self._config.service.run_timeout_for(monitor).total_seconds()

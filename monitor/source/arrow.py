@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL
 
+from monitor.source.engines import session_statements
+
 
 def arrow_available() -> bool:
     """True when the ADBC PostgreSQL driver and pyarrow can be imported."""
@@ -51,8 +53,11 @@ def compile_postgres(statement: sa.Select[Any]) -> tuple[str, list[Any]]:
     return str(compiled), [compiled.params[name] for name in order]
 
 
-def read_arrow(url: URL, statement: sa.Select[Any]) -> pd.DataFrame:
-    """Run ``statement`` in a read-only UTC session and return its rows as a DataFrame.
+def read_arrow(
+    url: URL, statement: sa.Select[Any], *, statement_timeout_ms: int | None = None
+) -> pd.DataFrame:
+    """Run ``statement`` in a read-only UTC session (with the server cancelling it after
+    ``statement_timeout_ms``) and return its rows as a DataFrame.
 
     Raises the driver's own exceptions (``adbc_driver_manager`` errors, which are
     DB-API ``Error`` subclasses); the caller turns them into SourceErrors.
@@ -61,8 +66,8 @@ def read_arrow(url: URL, statement: sa.Select[Any]) -> pd.DataFrame:
 
     sql, params = compile_postgres(statement)
     with dbapi.connect(libpq_uri(url)) as conn, conn.cursor() as cursor:
-        cursor.execute("SET TIME ZONE 'UTC'")
-        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        for setting in session_statements(statement_timeout_ms):
+            cursor.execute(setting)
         cursor.execute(sql, parameters=params or None)
         table = cursor.fetch_arrow_table()
     frame: pd.DataFrame = table.to_pandas()

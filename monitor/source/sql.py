@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import pandas as pd
@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError, NoSuchTableError, SQLAlchemyError
 from monitor.errors import SourceError
 from monitor.readonly import check_select
 from monitor.source.arrow import arrow_available, read_arrow
-from monitor.source.engines import mask_url
+from monitor.source.engines import mask_url, statement_timeout_ms
 from monitor.source.labels import LabelJoin
 from monitor.source.timefilter import Storage, TimeFilter, storage_of
 from monitor.windows import TimeRange
@@ -55,8 +55,10 @@ class SqlSource:
         monitor: str,
         loader: Loader = "auto",
         labels: LabelJoin | None = None,
+        statement_timeout: timedelta | None = None,
     ) -> None:
         self._engine = engine
+        self._timeout_ms = statement_timeout_ms(statement_timeout)
         self._labels = labels
         self._loader = loader
         self._spec = spec
@@ -329,7 +331,7 @@ class SqlSource:
 
     def _fetch_arrow(self, stmt: sa.Select[Any]) -> pd.DataFrame:
         try:
-            return read_arrow(self._engine.url, stmt)
+            return read_arrow(self._engine.url, stmt, statement_timeout_ms=self._timeout_ms)
         except Exception as exc:  # the ADBC driver's errors carry no SQLAlchemy type
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise SourceError(
