@@ -144,6 +144,7 @@ class Daemon:
             canceller=self.canceller,
             may_store=self.leadership.confirm,
         )
+        self.pipeline.may_write = self.leadership.confirm
         self.scheduler = MonitorScheduler(self.executor, clock=clock, timeout_for=self._timeout_for)
         self._reload_lock = threading.Lock()
         self._started = False
@@ -270,8 +271,10 @@ class Daemon:
         return "leader" if self.leadership.leading else "standby"
 
     def _follow(self) -> None:
-        """Leadership lost: stop handing runs over first, then stop sending alerts."""
+        """Leadership lost: stop handing runs over first, then stop sending alerts. Results
+        still waiting for the store are dropped: the new leader runs those windows."""
         self.scheduler.pause()
+        self.pipeline.discard("another replica leads now and runs those windows")
         for sink in self.sinks:
             if isinstance(sink, Leading):
                 sink.lead(False)

@@ -15,6 +15,14 @@ from its first moment.
 Before a run's result is stored, the executor asks :meth:`confirm`, which checks
 the lock again, so a replica that lost it during a run does not store a window
 that the new leader runs too.
+
+When the leader cannot reach the results database at all, it cannot tell an
+outage of the database (every replica is cut off, nobody can take over) from
+one of its own network (another replica may take over). It keeps leading *in
+doubt*: runs go on and their results wait in memory (see
+:mod:`monitor.service.storewriter`). Once the database answers, it takes the lock
+again if it is free and carries on; if another replica holds it, it steps down
+and ``on_lost`` drops the waiting results (the new leader runs those windows).
 """
 
 from __future__ import annotations
@@ -54,6 +62,8 @@ class Leadership:
         self.on_lost = on_lost
         self.on_standby = on_standby
         self._leading = False
+        self._doubt = False
+        """Leading while the results database does not answer (see the module docs)."""
         self._state = threading.Lock()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -87,13 +97,41 @@ class Leadership:
             self._leading = False
             self.lock.release()
 
+    @property
+    def in_doubt(self) -> bool:
+        """Leading without being able to check the lock (the database does not answer)."""
+        return self._leading and self._doubt
+
     def confirm(self) -> bool:
-        """Whether this replica leads, checked against the lock now."""
+        """Whether this replica leads, checked against the lock now (True while in doubt:
+        a result then waits in memory until the lock can be checked)."""
         if not self._leading:
             return False
-        if self.lock.held():
+        if self._still_leading():
             return True
         self._lose()
+        return False
+
+    def _still_leading(self) -> bool:
+        """The lock is still ours, ours again, or cannot be checked."""
+        if self.lock.held() or self.lock.try_acquire():
+            if self._doubt:
+                log.warning(
+                    "leader: the results database answers again and the leader lock is still "
+                    "this replica's (%s)",
+                    self.lock.describe(),
+                )
+            self._doubt = False
+            return True
+        if getattr(self.lock, "unreachable", False):
+            if not self._doubt:
+                log.warning(
+                    "leader: the results database does not answer, so the leader lock cannot "
+                    "be checked; this replica keeps scheduling in doubt (results wait in "
+                    "memory) until it can tell whether another replica took over"
+                )
+            self._doubt = True
+            return True
         return False
 
     def check(self) -> None:
@@ -101,7 +139,7 @@ class Leadership:
         if self._stopping.is_set():
             return
         if self._leading:
-            if not self.lock.held():
+            if not self._still_leading():
                 self._lose()
             return
         with self._state:
@@ -123,6 +161,7 @@ class Leadership:
             if not self._leading:
                 return
             self._leading = False
+            self._doubt = False
         self.on_lost()
         log.error(
             "leadership lost (%s is no longer held); scheduling stopped, this replica is a standby",

@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from monitor.config.models import MonitorConfig
 from monitor.exporter.samples import Samples, store_samples
@@ -69,6 +69,9 @@ class BufferedPipeline(Pipeline):
         self._thread: threading.Thread | None = None
         self._down: str | None = None
         """Why the last write failed, while the store is unreachable."""
+        self.may_write: Callable[[], bool] = _always
+        """Asked before waiting results are written (the daemon: whether this replica
+        still leads; when another took over, the waiting results are dropped instead)."""
 
     # -- state -----------------------------------------------------------------------
 
@@ -209,6 +212,8 @@ class BufferedPipeline(Pipeline):
             return self._flush()
 
     def _flush(self) -> bool:
+        if len(self._buffer) and not self.may_write():
+            return not len(self._buffer)
         written = 0
         while (pending := self._buffer.oldest()) is not None:
             try:
@@ -253,6 +258,24 @@ class BufferedPipeline(Pipeline):
                     stored.run_id,
                 )
 
+    def discard(self, reason: str) -> int:
+        """Drop every waiting result (logged with ``reason``); return how many."""
+        with self._lock:
+            dropped = self._buffer.items()
+            while len(self._buffer):
+                self._buffer.pop_oldest()
+        if dropped:
+            log.warning(
+                "%d run result(s) waiting for the results database are dropped (%s): %s",
+                len(dropped),
+                reason,
+                ", ".join(
+                    f"{p.monitor.name} (window ending {p.result.window_end.isoformat()})"
+                    for p in dropped
+                ),
+            )
+        return len(dropped)
+
     # -- background retries ----------------------------------------------------------------
 
     def start(self) -> None:
@@ -295,6 +318,10 @@ class BufferedPipeline(Pipeline):
                     self.flush()
                 except Exception:  # a late sink's failure is logged there; keep going
                     log.exception("writing buffered results failed")
+
+
+def _always() -> bool:
+    return True
 
 
 def _for_storing(pending: Pending) -> RunResult:

@@ -88,6 +88,8 @@ class AdvisoryLock:
         self._parts = {"high": unsigned >> 32, "low": unsigned & 0xFFFFFFFF}
         self._conn: sa.Connection | None = None
         self._lock = threading.Lock()
+        self.unreachable = False
+        """The last attempt could not talk to the server (so it cannot say who holds it)."""
 
     def try_acquire(self) -> bool:
         with self._lock:
@@ -100,9 +102,12 @@ class AdvisoryLock:
                     sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}
                 ).scalar()
             except sa.exc.SQLAlchemyError as exc:
-                log.warning("leader lock: cannot reach the results database: %s", _first(exc))
+                if not self.unreachable:
+                    log.warning("leader lock: cannot reach the results database: %s", _first(exc))
+                self.unreachable = True
                 self._drop()
                 return False
+            self.unreachable = False
             return bool(got)
 
     def held(self) -> bool:

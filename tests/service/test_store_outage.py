@@ -298,3 +298,28 @@ def test_a_run_that_waited_in_memory_is_stored_saying_why_it_has_no_report(
         assert newest[2] == "ok"
         assert newest[3].startswith("report not built: the results database was unreachable")
         assert "`driftwarden report` rebuilds it" in newest[3]
+
+
+def test_waiting_results_are_dropped_not_written_when_another_replica_took_over(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with daemon(tmp_path) as (d, store, _, clock):
+        store.down = True
+        clock.now = NOW + timedelta(hours=1)
+        end = d.run_now("churn").result(timeout=30).window_end
+        before = len(runs_in(store))
+        store.down = False
+
+        def taken_over() -> bool:  # as the daemon's leadership check does on losing
+            d.pipeline.discard("another replica leads now and runs those windows")
+            return False
+
+        d.pipeline.may_write = taken_over
+        with caplog.at_level(logging.WARNING):
+            assert d.pipeline.flush()
+        assert len(runs_in(store)) == before
+        assert d.pipeline.buffered == 0
+        assert (
+            "1 run result(s) waiting for the results database are dropped (another replica "
+            f"leads now and runs those windows): churn (window ending {end.isoformat()})"
+        ) in caplog.text
