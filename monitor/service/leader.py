@@ -16,13 +16,14 @@ Before a run's result is stored, the executor asks :meth:`confirm`, which checks
 the lock again, so a replica that lost it during a run does not store a window
 that the new leader runs too.
 
-When the leader cannot reach the results database at all, it cannot tell an
-outage of the database (every replica is cut off, nobody can take over) from
-one of its own network (another replica may take over). It keeps leading *in
-doubt*: runs go on and their results wait in memory (see
-:mod:`monitor.service.storewriter`). Once the database answers, it takes the lock
-again if it is free and carries on; if another replica holds it, it steps down
-and ``on_lost`` drops the waiting results (the new leader runs those windows).
+When the lock's session is gone but the database answers, the lock is lost at
+once. When the leader cannot reach the database at all, it cannot tell an outage
+of the database (every replica is cut off, nobody can take over) from one of its
+own network (another replica may take over). It keeps leading *in doubt*: runs
+go on and their results wait in memory (see :mod:`monitor.service.storewriter`).
+Once the database answers, it takes the lock again if it is free and carries on;
+if another replica holds it, it steps down and ``on_lost`` drops the waiting
+results (the new leader runs those windows).
 """
 
 from __future__ import annotations
@@ -113,23 +114,30 @@ class Leadership:
         return False
 
     def _still_leading(self) -> bool:
-        """The lock is still ours, ours again, or cannot be checked."""
-        if self.lock.held() or self.lock.try_acquire():
+        """The lock is still ours; or, after an outage, ours again; or it cannot be
+        checked because the database does not answer at all (leading in doubt)."""
+        if self.lock.held():
             if self._doubt:
-                log.warning(
-                    "leader: the results database answers again and the leader lock is still "
-                    "this replica's (%s)",
-                    self.lock.describe(),
-                )
+                log.warning("leader: the results database answers again; the lock is still ours")
             self._doubt = False
             return True
-        if getattr(self.lock, "unreachable", False):
-            if not self._doubt:
+        if self._doubt:
+            if self.lock.try_acquire():
                 log.warning(
-                    "leader: the results database does not answer, so the leader lock cannot "
-                    "be checked; this replica keeps scheduling in doubt (results wait in "
-                    "memory) until it can tell whether another replica took over"
+                    "leader: the results database answers again and the leader lock was free; "
+                    "this replica took it again (%s)",
+                    self.lock.describe(),
                 )
+                self._doubt = False
+                return True
+            return bool(getattr(self.lock, "unreachable", False))  # taken: lost
+        reachable = getattr(self.lock, "reachable", None)
+        if reachable is not None and not reachable():
+            log.warning(
+                "leader: the results database does not answer, so the leader lock cannot be "
+                "checked; this replica keeps scheduling in doubt (results wait in memory) "
+                "until it can tell whether another replica took over"
+            )
             self._doubt = True
             return True
         return False

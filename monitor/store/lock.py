@@ -110,6 +110,17 @@ class AdvisoryLock:
             self.unreachable = False
             return bool(got)
 
+    def reachable(self) -> bool:
+        """Whether the server accepts a new connection (the lock itself is not touched)."""
+        try:
+            with self._engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        except sa.exc.SQLAlchemyError:
+            self.unreachable = True
+            return False
+        self.unreachable = False
+        return True
+
     def held(self) -> bool:
         with self._lock:
             if self._conn is None:
