@@ -20,8 +20,6 @@ from tests.servers import binary
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-NOW = datetime.now(UTC)
-
 
 def openssl(*args: str | Path) -> None:
     done = subprocess.run(
@@ -49,7 +47,7 @@ def certificates(root: Path) -> dict[str, Path]:
     return files
 
 
-def alert(name: str) -> Alert:
+def alert(name: str, now: datetime) -> Alert:
     return Alert(
         key=name,
         monitor="churn",
@@ -58,7 +56,7 @@ def alert(name: str) -> Alert:
         annotations={"summary": "s"},
         generator_url=None,
         state=State.FIRING,
-        starts_at=NOW,
+        starts_at=now,
         ends_at=None,
         breaches=1,
         window_end=None,
@@ -68,6 +66,8 @@ def alert(name: str) -> Alert:
 
 def test_basic_auth_ca_and_client_certificate(tmp_path: Path) -> None:
     files = certificates(tmp_path)
+    # Taken here, not at import: the alerts must still be active when listed below.
+    now = datetime.now(UTC)
     hashed = bcrypt.hashpw(b"s3cret", bcrypt.gensalt(rounds=4)).decode()
     web = tmp_path / "web.yml"
     web.write_text(
@@ -101,7 +101,7 @@ basic_auth_users:
             settings.update(options)
             client = AlertmanagerClient(AlertingConfig.model_validate(settings))
             try:
-                body = [payload(alert(name), now=NOW, ends_ahead=timedelta(minutes=4))]
+                body = [payload(alert(name, now), now=now, ends_ahead=timedelta(minutes=4))]
                 return client.post(am.url, body).outcome
             finally:
                 client.close()
