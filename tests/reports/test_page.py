@@ -41,7 +41,11 @@ def build(tmp_path: Path, frame: pd.DataFrame, **monitor: object) -> tuple[objec
 
 @pytest.mark.slow
 def test_header_states_driftwarden_verdicts_next_to_evidentlys(tmp_path: Path) -> None:
-    result, built = build(tmp_path, logs(reference_rows=800, current_rows=400, drift=True))
+    result, built = build(
+        tmp_path,
+        logs(reference_rows=800, current_rows=400, drift=True),
+        estimated=[{"metric": "f1", "min": 0.3}],
+    )
     page = read_page(built.html.decode())  # type: ignore[attr-defined]
     assert page.title == "payments 20260201T120000Z · driftwarden"
     assert "dataset drift detected" in page.header_text
@@ -59,6 +63,11 @@ def test_header_states_driftwarden_verdicts_next_to_evidentlys(tmp_path: Path) -
         assert row["same"] == "yes"
     metrics = {r["metric"]: r for r in page.rows("dw-metrics")}
     assert set(metrics) == {"accuracy", "roc_auc"}
+    (estimate,) = result.estimated  # type: ignore[attr-defined]
+    (row,) = page.rows("dw-estimated")
+    assert row["metric"] == "f1" and row["status"] == estimate.status.value
+    assert float(row["value"]) == pytest.approx(estimate.value, abs=1e-4)
+    assert float(row["min"]) == 0.3
     # Evidently's numerical column under chisquare is shown as categorical, and said so.
     assert "so calls, flag appear(s) below as categorical" in page.header_text
 
