@@ -98,14 +98,19 @@ def test_the_latest_known_label_of_an_id_wins(source_url: str, tmp_path: Path) -
     assert earlier.labels_known == len(window)
 
 
-@pytest.mark.parametrize("kind", ["aware", "naive", "text-offset", "epoch"])
+# SQLite has no time-zone-aware type ('text-offset' is its aware storage).
+STORAGES = [
+    *(("sqlite", kind) for kind in ("naive", "text-offset", "epoch")),
+    *(("postgresql", kind) for kind in ("aware", "naive", "text-offset", "epoch")),
+]
+
+
+@pytest.mark.parametrize(("source_url", "kind"), STORAGES, indirect=["source_url"])
 def test_label_timestamps_in_any_storage_mean_the_same_instant(
     source_url: str, tmp_path: Path, kind: str
 ) -> None:
     """The labels' timestamp column is probed like the predictions' (timestamptz,
     naive UTC, ISO text with an offset, epoch seconds); the cut-off is the same instant."""
-    if kind == "aware" and source_url.startswith("sqlite"):
-        pytest.skip("SQLite has no time-zone-aware type; 'text-offset' is its aware storage")
     frame = predictions()
     reference = frame[frame["ts"] < REFERENCE_END.replace(tzinfo=None)]
     window = in_window(frame, TICK)
