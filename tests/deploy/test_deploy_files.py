@@ -40,8 +40,9 @@ def run(*args: str | Path, cwd: Path | None = None) -> str:
 
 def test_promtool_accepts_the_rules_and_the_scrape_config_and_the_rule_tests_pass() -> None:
     promtool = binary("promtool")
-    assert "SUCCESS: 11 rules found" in run(promtool, "check", "rules", RULES)
-    assert "SUCCESS: 1 rules found" in run(promtool, "check", "rules", RULE_FILES[1])
+    for path in RULE_FILES:  # promtool sees every rule the file holds
+        count = sum(len(g["rules"]) for g in yaml.safe_load(path.read_text())["groups"])
+        assert f"SUCCESS: {count} rules found" in run(promtool, "check", "rules", path)
     assert "SUCCESS" in run(promtool, "check", "config", PROMETHEUS / "prometheus.yml")
     assert "SUCCESS" in run(promtool, "test", "rules", "driftwarden_test.yml", cwd=RULES.parent)
 
