@@ -91,7 +91,7 @@ def line_chart(
         span = high / 2 - low / 2  # halves: the span of two extreme doubles would overflow
         if span <= 0:
             return PAD_TOP + plot_h / 2  # one value (or all equal): a flat line mid-height
-        return PAD_TOP + plot_h * (high / 2 - v / 2) / span
+        return PAD_TOP + plot_h * ((high / 2 - v / 2) / span)
 
     for ref in refs:
         y = y_of(ref)

@@ -116,3 +116,11 @@ def test_any_values_give_valid_svg_with_one_point_per_finite_value(
     if len(finite) >= 2 and max(finite) > min(finite):
         ys = [float(p.get("cy", "")) for p in points]
         assert ys[finite.index(max(finite))] < ys[finite.index(min(finite))]
+
+
+def test_huge_values_stay_inside_the_chart() -> None:
+    """Found by the property above: the span times the plot height overflowed."""
+    root = chart([0.0, 6.198941844352813e306])
+    ys = [float(p.get("cy", "")) for p in of_class(root, "circle", "point")]
+    height = float(root.get("height", ""))
+    assert all(0 <= y <= height for y in ys) and ys[0] > ys[1]
