@@ -265,7 +265,8 @@ def test_the_entrypoint_serves_runs_and_the_healthcheck_follows_it(
     server, env = served
     probe = healthcheck(image)
     server.wait_for(lambda: server.get("/healthz").status_code == 200, 120, "/healthz")
-    assert server.get("/readyz").json()["status"] == "ready"
+    # Readiness follows liveness once the scheduler runs and the store answers.
+    server.wait_for(lambda: server.get("/readyz").json()["status"] == "ready", 60, "/readyz")
     up = re.compile(r'^driftwarden_monitor_up\{monitor="churn"\} 1\.0$', re.M)
     server.wait_for(lambda: bool(up.search(server.get("/metrics").text)), 180, "a run")
     reports = Path(env["DRIFTWARDEN_DATA"]) / "reports" / "churn"
