@@ -8,7 +8,7 @@ import json
 import re
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,11 +30,11 @@ STEP = timedelta(seconds=6)
 """The schedule (``every 6s``): each run (about a second) well inside it."""
 
 SLOW_QUERY = """query = '''
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)
-SELECT p.* FROM predictions p WHERE (SELECT count(*) FROM n) > 0
+SELECT p.* FROM predictions p CROSS JOIN (SELECT pg_sleep(1.5)) AS slow
 '''
 """
-"""The monitor's rows, read slowly enough that the leader can be killed in the middle of a run."""
+"""The monitor's rows, read 1.5 s slowly (on a PostgreSQL source, whatever the machine's
+load), so that the leader can be killed in the middle of a run."""
 
 
 def write_config(root: Path, store_url: str, source_url: str, port: int) -> Path:
@@ -92,8 +92,7 @@ def log_lines(s: Served) -> list[dict[str, object]]:
 
 
 @contextmanager
-def replicas(tmp_path: Path, store_url: str) -> Iterator[tuple[Served, Served]]:
-    source_url = f"sqlite:///{tmp_path / 'source.db'}"
+def replicas(tmp_path: Path, store_url: str, source_url: str) -> Iterator[tuple[Served, Served]]:
     write_source(source_url, utcnow())
     ports = free_port(), free_port()
     paths = [
@@ -111,9 +110,9 @@ def replicas(tmp_path: Path, store_url: str) -> Iterator[tuple[Served, Served]]:
 
 
 def test_the_standby_takes_over_a_killed_leader_and_no_window_is_lost_or_repeated(
-    tmp_path: Path, postgres_url: str
+    tmp_path: Path, postgres_url: str, postgres_url_factory: Callable[[], str]
 ) -> None:
-    with replicas(tmp_path, postgres_url) as (leader, standby):
+    with replicas(tmp_path, postgres_url, postgres_url_factory()) as (leader, standby):
         assert leader_gauge(standby) == 0.0
         ready = standby.get("/readyz").json()
         assert ready == {"status": "ready", "reasons": [], "role": "standby"}
@@ -187,9 +186,9 @@ def test_the_standby_takes_over_a_killed_leader_and_no_window_is_lost_or_repeate
 
 
 def test_a_leader_stopped_with_sigterm_hands_over_at_the_standbys_next_check(
-    tmp_path: Path, postgres_url: str
+    tmp_path: Path, postgres_url: str, postgres_url_factory: Callable[[], str]
 ) -> None:
-    with replicas(tmp_path, postgres_url) as (leader, standby):
+    with replicas(tmp_path, postgres_url, postgres_url_factory()) as (leader, standby):
         leader.wait_for(lambda: len(stored_windows(postgres_url)) >= 2, what="two runs")
         assert leader.stop() == 0
         stopped_at = time.time()  # the lock was released just before the process ended
