@@ -6,15 +6,11 @@ a silently ignored line.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Literal, Self
+from typing import Literal, Self
 
 from pydantic import (
-    AfterValidator,
     Field,
-    SecretStr,
     field_validator,
     model_validator,
 )
@@ -23,274 +19,52 @@ from monitor.config.aggregate import AggregateConfig, Mode
 from monitor.config.alerts import AlertingConfig, MonitorAlerts
 from monitor.config.base import Strict
 from monitor.config.checks import MultivariateConfig, QualityConfig
+from monitor.config.drift import ColumnDrift, Correction, DriftConfig, EffectGuard
 from monitor.config.estimated import EstimatedCheck, check_estimated
+from monitor.config.fields import Duration, Name, Timestamp, duration_value, utc_timestamp
 from monitor.config.labels import LabelsConfig, check_labels, labels_target
-from monitor.config.replicas import (
-    DEFAULT_LEADER_CHECK,
-    DEFAULT_LEADER_LOCK_KEY,
-    check_leader_check,
+from monitor.config.service import (
+    DEFAULT_TOKEN_ENV,
+    MAX_DEFAULT_RUN_TIMEOUT,
+    ServiceConfig,
+    parse_listen,
 )
-from monitor.config.urls import check_database_url, check_http_url
-from monitor.durations import parse_duration
+from monitor.config.urls import check_database_url
+from monitor.config.windows import CurrentWindow, ReferenceWindow
 from monitor.readonly import check_select
 from monitor.schedule import Schedule
 
-
-def _duration(value: Any) -> timedelta:
-    if isinstance(value, timedelta):
-        return value
-    if not isinstance(value, str):
-        raise ValueError("expected a duration string such as '15m', '1h' or '7d'")
-    return parse_duration(value)
-
-
-def _timestamp(value: datetime) -> datetime:
-    """Timestamps without a zone are read as UTC; all are kept in UTC."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError(f"timestamp {value.isoformat()} is out of range in UTC") from None
-
-
-Duration = Annotated[timedelta, Field(json_schema_extra={"format": "duration"})]
-Timestamp = Annotated[datetime, AfterValidator(_timestamp)]
-Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.\-]+$")]
+__all__ = [
+    "CLASSIFICATION_METRICS",
+    "DEFAULT_TOKEN_ENV",
+    "MAX_DEFAULT_RUN_TIMEOUT",
+    "REGRESSION_METRICS",
+    "ColumnDrift",
+    "Config",
+    "Correction",
+    "CurrentWindow",
+    "DriftConfig",
+    "Duration",
+    "EffectGuard",
+    "Metric",
+    "MonitorConfig",
+    "Name",
+    "PerformanceCheck",
+    "ReferenceWindow",
+    "ReportConfig",
+    "ServiceConfig",
+    "Task",
+    "Timestamp",
+    "duration_value",
+    "parse_listen",
+    "utc_timestamp",
+]
 
 
 class Task(StrEnum):
     BINARY = "binary_classification"
     MULTICLASS = "multiclass_classification"
     REGRESSION = "regression"
-
-
-DEFAULT_TOKEN_ENV = "DRIFTWARDEN_API_TOKEN"
-MAX_DEFAULT_RUN_TIMEOUT = timedelta(minutes=10)
-
-
-class ServiceConfig(Strict):
-    """The ``[service]`` table: where results live and how ``driftwarden serve`` runs."""
-
-    store_url: str = "sqlite:///driftwarden.db"
-    """The results database (SQLite or PostgreSQL URL)."""
-    reports_dir: str = "reports"
-    """Folder of the HTML reports (relative paths start at the working directory)."""
-    public_url: str | None = None
-    """Base URL under which people reach this service, e.g. ``https://driftwarden.example.com``.
-
-    Links in alerts and the API (``report_url``) start with it; without it they are
-    paths only (``/reports/<monitor>/<file>.html``)."""
-    listen: str = "127.0.0.1:8000"
-    """``host:port`` (``[v6address]:port`` for IPv6) the HTTP API and ``/metrics`` listen on."""
-    api_token: SecretStr | None = None
-    """Bearer token required by the write endpoints (``POST /api/...``). When unset, the
-    environment variable named by ``api_token_env`` is used; when neither is set the
-    write endpoints are open (only sensible on a loopback ``listen`` address)."""
-    api_token_env: str = Field(default=DEFAULT_TOKEN_ENV, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    """Environment variable read for the token when ``api_token`` is not set."""
-    run_timeout: timedelta | None = None
-    """Longest a run may take (reading and checking); a run past it is recorded as
-    ``error``. Default: half the monitor's schedule interval, at most 10 minutes."""
-    workers: int = Field(default=4, ge=1, le=64)
-    """Runs of different monitors executed at the same time (one run per monitor at most)."""
-    shutdown_grace: timedelta = timedelta(seconds=30)
-    """On SIGTERM/SIGINT, how long running runs may take to finish before they are
-    recorded as cut short and the service exits."""
-    leader_check: timedelta = DEFAULT_LEADER_CHECK
-    """With a PostgreSQL results database: how often each replica checks the leader lock
-    (the leader that it still holds it, a standby whether it can take it)."""
-    leader_lock_key: int = Field(default=DEFAULT_LEADER_LOCK_KEY, ge=-(2**63), le=2**63 - 1)
-    """The PostgreSQL advisory lock key shared by the replicas of one deployment."""
-
-    store_buffer: int = Field(default=1000, ge=1, le=1_000_000)
-    """Run results kept in memory while the results database does not answer (oldest
-    dropped first when full); they are written, in order, when it answers again."""
-    store_retry: timedelta = timedelta(seconds=5)
-    """How often buffered results are tried again while the results database is down."""
-
-    _parse = field_validator(
-        "run_timeout", "shutdown_grace", "store_retry", "leader_check", mode="before"
-    )(_duration)
-    _leader_check = field_validator("leader_check")(check_leader_check)
-    _store_url = field_validator("store_url")(check_database_url)
-
-    @field_validator("listen")
-    @classmethod
-    def _listen(cls, value: str) -> str:
-        parse_listen(value)
-        return value
-
-    @field_validator("public_url")
-    @classmethod
-    def _public_url(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        return check_http_url(value, "service as people reach it")
-
-    @property
-    def host(self) -> str:
-        return parse_listen(self.listen)[0]
-
-    @property
-    def port(self) -> int:
-        return parse_listen(self.listen)[1]
-
-    def token(self, environ: Mapping[str, str]) -> str | None:
-        """The API token: ``api_token``, else the ``api_token_env`` variable, else None."""
-        if self.api_token is not None and self.api_token.get_secret_value():
-            return self.api_token.get_secret_value()
-        return environ.get(self.api_token_env) or None
-
-    def run_timeout_for(self, monitor: MonitorConfig) -> timedelta:
-        """The timeout of one run of ``monitor``."""
-        if self.run_timeout is not None:
-            return self.run_timeout
-        half = monitor.parsed_schedule.nominal_interval() / 2
-        return min(half, MAX_DEFAULT_RUN_TIMEOUT)
-
-
-def parse_listen(value: str) -> tuple[str, int]:
-    """Split ``host:port`` or ``[v6]:port``; raise ValueError saying what was expected."""
-    expected = "expected 'host:port' such as '127.0.0.1:8000' (IPv6: '[::1]:8000')"
-    text = value.strip()
-    if text.startswith("["):
-        host, sep, rest = text[1:].partition("]")
-        if not sep or not rest.startswith(":"):
-            raise ValueError(f"invalid listen address {value!r}; {expected}")
-        port_text = rest[1:]
-    else:
-        host, sep, port_text = text.rpartition(":")
-        if not sep or ":" in host:
-            raise ValueError(f"invalid listen address {value!r}; {expected}")
-    if not host or not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
-        raise ValueError(f"invalid listen address {value!r}; {expected}")
-    return host, int(port_text)
-
-
-class CurrentWindow(Strict):
-    last: timedelta
-
-    _parse = field_validator("last", mode="before")(_duration)
-
-
-class ReferenceWindow(Strict):
-    """The reference: a fixed range, a range rolling with each tick, or a whole other table.
-
-    - ``start`` and ``end``: a fixed range ``[start, end)``.
-    - ``last`` (and ``offset``): the ``last`` span ending ``offset`` before the
-      current window starts (``offset`` defaults to 0: the span just before it).
-    - ``table`` or ``query`` (optionally with ``start``/``end``): read from
-      another table or query of the same source, e.g. the validation set.
-    """
-
-    start: Timestamp | None = None
-    end: Timestamp | None = None
-    last: timedelta | None = None
-    offset: timedelta = timedelta(0)
-    table: str | None = None
-    query: str | None = None
-
-    _parse = field_validator("last", "offset", mode="before")(_duration)
-
-    @field_validator("query")
-    @classmethod
-    def _query(cls, value: str | None) -> str | None:
-        if value is not None:
-            check_select(value)
-        return value
-
-    @model_validator(mode="after")
-    def _one_shape(self) -> Self:
-        fixed = self.start is not None or self.end is not None
-        if self.last is not None and fixed:
-            raise ValueError("give either 'start'/'end' or 'last' (with 'offset'), not both")
-        if self.table is not None and self.query is not None:
-            raise ValueError("give either 'table' or 'query', not both")
-        other_source = self.table is not None or self.query is not None
-        if not other_source and self.last is None and not (self.start and self.end):
-            raise ValueError(
-                "expected 'start' and 'end' (a fixed range), 'last' (a rolling range), "
-                "or 'table'/'query' (another source)"
-            )
-        if self.start and self.end and self.start >= self.end:
-            raise ValueError(f"'start' ({self.start}) must be before 'end' ({self.end})")
-        if self.offset != timedelta(0) and self.last is None:
-            raise ValueError("'offset' only applies to a rolling reference with 'last'")
-        return self
-
-    @property
-    def is_fixed(self) -> bool:
-        """True when the reference does not move with the tick."""
-        return self.last is None
-
-
-class ColumnDrift(Strict):
-    method: str | None = None
-    threshold: float | None = Field(default=None, ge=0)
-
-
-class Correction(StrEnum):
-    """Multiple-testing correction across the p-value tests of one monitor.
-
-    A monitor with 40 columns tested at p < 0.05 expects two false drift
-    verdicts per run when nothing changed; a correction bounds that.
-    """
-
-    NONE = "none"
-    """Each p-value against its own threshold (Evidently's behaviour)."""
-    BONFERRONI = "bonferroni"
-    """p × m (m = p-value tests in the run), capped at 1: bounds the chance of
-    *any* false drift verdict in a run. Strict; use when one false alarm pages someone."""
-    FDR_BH = "fdr_bh"
-    """Benjamini-Hochberg adjusted p-values: bounds the expected *share* of false
-    verdicts among the drifted columns. Keeps more power than Bonferroni on wide tables."""
-
-
-class EffectGuard(Strict):
-    """Drift from a p-value test also needs a distance of at least ``value``.
-
-    On windows of 100k+ rows a p-value test finds any difference at all, however
-    small; the guard asks that the distributions also differ by a size that
-    matters. Written as ``min_effect = 0.1`` or as a table naming the distances.
-    """
-
-    value: float = Field(ge=0)
-    """The distance a p-value test's column must also reach (compared as the distance test does)."""
-    numerical_method: str = "wasserstein"
-    """Distance for numerical columns (default: normed Wasserstein, Evidently's large-data test)."""
-    categorical_method: str = "jensenshannon"
-    """Distance for categorical columns (default: Jensen-Shannon, Evidently's large-data test)."""
-
-
-def _effect_shorthand(value: Any) -> Any:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return {"value": value}
-    return value
-
-
-class DriftConfig(Strict):
-    drift_share: float = Field(default=0.5, gt=0, le=1)
-    numerical_method: str | None = None
-    """Test for every numerical column (default: Evidently's rule)."""
-    categorical_method: str | None = None
-    """Test for every categorical column (default: Evidently's rule)."""
-    threshold: float | None = Field(default=None, ge=0)
-    """Threshold for every column (default: the test's own)."""
-    columns: dict[str, ColumnDrift] = Field(default_factory=dict)
-    min_rows: int = Field(default=1, ge=1)
-    """Non-missing values a column needs in *each* window to be tested; below it the
-    column's status is ``insufficient_data`` and it has no verdict. The default, 1,
-    tests every column that has values, as Evidently does (the monitor's own
-    ``min_rows`` already holds back nearly empty windows); raise it (e.g. to 30) for
-    sparse columns whose few values would otherwise give noisy verdicts."""
-    correction: Correction = Correction.NONE
-    """Multiple-testing correction across the run's p-value tests (``none``,
-    ``bonferroni``, ``fdr_bh``); distance tests are not affected."""
-    min_effect: EffectGuard | None = None
-    """Optional effect-size guard for p-value tests (see :class:`EffectGuard`)."""
-
-    _effect = field_validator("min_effect", mode="before")(_effect_shorthand)
 
 
 class ReportConfig(Strict):
