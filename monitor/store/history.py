@@ -17,8 +17,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Row
 
+from monitor.store.rows import ESTIMATED, REALIZED
 from monitor.store.schema import ColumnRow, MetricRow, RunRow
-from monitor.store.store import ESTIMATED, REALIZED, Store
+from monitor.store.store import Store
 
 
 class SeriesKind(StrEnum):

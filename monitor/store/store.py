@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -14,33 +13,18 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from monitor.errors import StoreError
 from monitor.masking import mask_passwords
 from monitor.result import (
-    CheckStatus,
-    ColumnResult,
-    ColumnStatus,
-    DatasetDrift,
-    MetricResult,
-    MetricStatus,
-    MultivariateResult,
-    QualityCheck,
-    QualityResult,
-    Role,
     RunResult,
     RunStatus,
 )
 from monitor.source.engines import mask_url
 from monitor.store import migrate
-from monitor.store.schema import ColumnRow, MetricRow, MultivariateRow, QualityRow, RunRow
-from monitor.traffic import TrafficSummary
-from monitor.windows import TimeRange
+from monitor.store.rows import ESTIMATED, from_row, to_row
+from monitor.store.schema import MetricRow, RunRow
 
 CONNECT_TIMEOUT_SECONDS = 10
 """How long a PostgreSQL results database may take to accept a connection (unless the URL
 sets ``connect_timeout``): an unreachable host fails a write in seconds, and the result
 waits in memory, rather than holding a worker for the system's TCP timeout."""
-
-REALIZED = "realized"
-ESTIMATED = "estimated"
-"""``metric_results.kind`` of CBPE estimates (realized metrics are ``realized``)."""
 
 
 def create_store_engine(url: str) -> Engine:
@@ -115,7 +99,7 @@ class Store:
 
     def save(self, result: RunResult) -> int:
         """Store a run and its rows atomically; return its id."""
-        row = _to_row(result)
+        row = to_row(result)
         with self._sessions.begin() as session:
             session.add(row)
             session.flush()
@@ -156,12 +140,12 @@ class Store:
         )
         with self._sessions() as session:
             row = session.scalars(stmt).first()
-            return None if row is None else _from_row(row)
+            return None if row is None else from_row(row)
 
     def get_run(self, run_id: int) -> RunResult | None:
         with self._sessions() as session:
             row = session.get(RunRow, run_id, options=_RUN_CHILDREN)
-            return None if row is None else _from_row(row)
+            return None if row is None else from_row(row)
 
     def runs(self, monitor: str, *, limit: int = 50, before: int | None = None) -> list[RunResult]:
         """Newest first; ``before`` pages by run id."""
@@ -175,7 +159,7 @@ class Store:
         if before is not None:
             stmt = stmt.where(RunRow.id < before)
         with self._sessions() as session:
-            return [_from_row(r) for r in session.scalars(stmt)]
+            return [from_row(r) for r in session.scalars(stmt)]
 
     def latest(
         self, monitors: Sequence[str] | None = None, *, status: RunStatus | None = None
@@ -191,7 +175,7 @@ class Store:
         ids = newest.subquery()
         stmt = sa.select(RunRow).join(ids, RunRow.id == ids.c.id).options(*_RUN_CHILDREN)
         with self._sessions() as session:
-            return {r.monitor: _from_row(r) for r in session.scalars(stmt)}
+            return {r.monitor: from_row(r) for r in session.scalars(stmt)}
 
     def window_evaluations(
         self,
@@ -218,7 +202,7 @@ class Store:
             .order_by(RunRow.window_end)
         )
         with self._sessions() as session:
-            return [_from_row(r, children=False) for r in session.scalars(stmt)]
+            return [from_row(r, children=False) for r in session.scalars(stmt)]
 
     def stored_windows(self, monitor: str, *, since: datetime, until: datetime) -> set[datetime]:
         """Ends of the windows of ``monitor`` in ``[since, until]`` with a stored run
@@ -258,7 +242,7 @@ class Store:
                 )
                 row = session.scalars(stmt).first()
                 if row is not None:
-                    out[name] = _from_row(row)
+                    out[name] = from_row(row)
         return out
 
     def last_success_window(self, monitor: str) -> datetime | None:
@@ -295,203 +279,4 @@ def _has_labelled_metric() -> sa.ColumnElement[bool]:
             MetricRow.value.is_not(None),
         )
         .exists()
-    )
-
-
-def _to_row(result: RunResult) -> RunRow:
-    drift = result.dataset_drift
-    row = RunRow(
-        monitor=result.monitor,
-        status=result.status.value,
-        window_start=result.current.start,
-        window_end=result.window_end,
-        reference_start=result.reference.start,
-        reference_end=result.reference.end,
-        started_at=result.started_at,
-        finished_at=result.finished_at,
-        duration_seconds=result.duration_seconds,
-        rows_reference=result.rows_reference,
-        rows_current=result.rows_current,
-        drift_share=drift.share if drift else None,
-        drift_share_threshold=drift.threshold if drift else None,
-        dataset_drift=drift.detected if drift else None,
-        columns_tested=drift.tested_columns if drift else None,
-        columns_drifted=drift.drifted_columns if drift else None,
-        error=result.error,
-        report_path=result.report_path,
-        report_error=result.report_error,
-        traffic=result.traffic.to_json() if result.traffic else None,
-        label_coverage=result.label_coverage,
-        labels_known=result.labels_known,
-        reevaluates=result.reevaluates,
-    )
-    row.columns = [
-        ColumnRow(
-            column=c.column,
-            role=c.role.value,
-            feature_type=c.feature_type,
-            method=c.method,
-            score_kind=c.score_kind,
-            score=_finite(c.score),
-            threshold=c.threshold,
-            drifted=c.drifted,
-            status=c.status.value,
-            rows_reference=c.rows_reference,
-            rows_current=c.rows_current,
-            missing_reference=c.missing_reference,
-            missing_current=c.missing_current,
-            p_value_adjusted=_finite(c.p_value_adjusted),
-            correction=c.correction,
-            effect_method=c.effect_method,
-            effect_size=_finite(c.effect_size),
-            effect_threshold=c.effect_threshold,
-        )
-        for c in result.columns
-    ]
-    row.quality = [
-        QualityRow(
-            check=q.check.value,
-            column=q.column,
-            value=_finite(q.value),
-            reference_value=_finite(q.reference_value),
-            lower_bound=_finite(q.lower_bound),
-            upper_bound=_finite(q.upper_bound),
-            status=q.status.value,
-        )
-        for q in result.quality
-    ]
-    row.multivariate = [
-        MultivariateRow(
-            method=v.method,
-            score=_finite(v.score),
-            lower_threshold=_finite(v.lower_threshold),
-            upper_threshold=_finite(v.upper_threshold),
-            detected=v.detected,
-            status=v.status.value,
-            rows_reference=v.rows_reference,
-            rows_current=v.rows_current,
-            columns=v.columns,
-            components=v.components,
-            message=v.message,
-        )
-        for v in result.multivariate
-    ]
-    row.metrics = [
-        MetricRow(
-            metric=m.metric,
-            value=_finite(m.value),
-            reference_value=_finite(m.reference_value),
-            lower_bound=m.lower_bound,
-            upper_bound=m.upper_bound,
-            status=m.status.value,
-            rows=m.rows,
-            kind=kind,
-        )
-        for kind, metrics in ((REALIZED, result.metrics), (ESTIMATED, result.estimated))
-        for m in metrics
-    ]
-    return row
-
-
-def _finite(value: float | None) -> float | None:
-    """NaN is stored as NULL (SQLite cannot hold it); infinities are kept."""
-    if value is None or math.isnan(value):
-        return None
-    return value
-
-
-def _from_row(row: RunRow, *, children: bool = True) -> RunResult:
-    drift = None
-    if row.drift_share is not None:
-        drift = DatasetDrift(
-            share=row.drift_share,
-            threshold=row.drift_share_threshold or 0.0,
-            detected=bool(row.dataset_drift),
-            drifted_columns=row.columns_drifted or 0,
-            tested_columns=row.columns_tested or 0,
-        )
-    return RunResult(
-        run_id=row.id,
-        monitor=row.monitor,
-        status=RunStatus(row.status),
-        window_end=row.window_end,
-        current=TimeRange(row.window_start, row.window_end),
-        reference=TimeRange(row.reference_start, row.reference_end),
-        started_at=row.started_at,
-        finished_at=row.finished_at,
-        rows_reference=row.rows_reference,
-        rows_current=row.rows_current,
-        dataset_drift=drift,
-        error=row.error,
-        report_path=row.report_path,
-        report_error=row.report_error,
-        traffic=TrafficSummary.from_json(row.traffic),
-        label_coverage=row.label_coverage,
-        labels_known=row.labels_known,
-        reevaluates=row.reevaluates,
-        columns=tuple(
-            ColumnResult(
-                column=c.column,
-                role=Role(c.role),
-                feature_type=c.feature_type,
-                method=c.method,
-                score_kind=c.score_kind,
-                score=c.score,
-                threshold=c.threshold,
-                drifted=c.drifted,
-                status=ColumnStatus(c.status),
-                rows_reference=c.rows_reference,
-                rows_current=c.rows_current,
-                missing_reference=c.missing_reference,
-                missing_current=c.missing_current,
-                p_value_adjusted=c.p_value_adjusted,
-                correction=c.correction,
-                effect_method=c.effect_method,
-                effect_size=c.effect_size,
-                effect_threshold=c.effect_threshold,
-            )
-            for c in (row.columns if children else ())
-        ),
-        quality=tuple(
-            QualityResult(
-                check=QualityCheck(q.check),
-                column=q.column,
-                value=q.value,
-                reference_value=q.reference_value,
-                lower_bound=q.lower_bound,
-                upper_bound=q.upper_bound,
-                status=CheckStatus(q.status),
-            )
-            for q in (row.quality if children else ())
-        ),
-        multivariate=tuple(
-            MultivariateResult(
-                method=v.method,
-                score=v.score,
-                lower_threshold=v.lower_threshold,
-                upper_threshold=v.upper_threshold,
-                detected=v.detected,
-                status=ColumnStatus(v.status),
-                rows_reference=v.rows_reference,
-                rows_current=v.rows_current,
-                columns=v.columns,
-                components=v.components,
-                message=v.message,
-            )
-            for v in (row.multivariate if children else ())
-        ),
-        metrics=tuple(_metric(m) for m in row.metrics if m.kind != ESTIMATED),
-        estimated=tuple(_metric(m) for m in row.metrics if m.kind == ESTIMATED),
-    )
-
-
-def _metric(m: MetricRow) -> MetricResult:
-    return MetricResult(
-        metric=m.metric,
-        value=m.value,
-        reference_value=m.reference_value,
-        lower_bound=m.lower_bound,
-        upper_bound=m.upper_bound,
-        status=MetricStatus(m.status),
-        rows=m.rows,
     )
