@@ -1,4 +1,4 @@
-"""Field types shared by the config models: durations, UTC timestamps, names."""
+"""Field types shared by the config models: durations, UTC timestamps, names, queries."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pydantic import (
 )
 
 from monitor.durations import parse_duration
+from monitor.readonly import check_select
 
 
 def duration_value(value: Any) -> timedelta:
@@ -32,6 +33,13 @@ def utc_timestamp(value: datetime) -> datetime:
         raise ValueError(f"timestamp {value.isoformat()} is out of range in UTC") from None
 
 
+def select_query(value: str) -> str:
+    """A configured query must be one read-only SELECT (checked before anything runs)."""
+    check_select(value)
+    return value
+
+
 Duration = Annotated[timedelta, Field(json_schema_extra={"format": "duration"})]
 Timestamp = Annotated[datetime, AfterValidator(utc_timestamp)]
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.\-]+$")]
+SelectQuery = Annotated[str, AfterValidator(select_query)]

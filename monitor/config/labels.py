@@ -20,14 +20,14 @@ from typing import Any, Self
 from pydantic import Field, field_validator, model_validator
 
 from monitor.config.base import Strict
+from monitor.config.fields import SelectQuery
 from monitor.durations import format_duration, parse_duration
-from monitor.readonly import check_select
 
 
 class LabelsConfig(Strict):
     table: str | None = None
     """The labels table (``schema.table`` allowed), in the monitor's ``source_url``."""
-    query: str | None = None
+    query: SelectQuery | None = None
     """Or one read-only SELECT returning the id, label and timestamp columns."""
     id_column: str = Field(min_length=1)
     """The prediction id in the labels table."""
@@ -51,13 +51,6 @@ class LabelsConfig(Strict):
         if isinstance(value, timedelta):
             return value
         raise ValueError("expected a duration string such as '1d' or '7d'")
-
-    @field_validator("query")
-    @classmethod
-    def _query(cls, value: str | None) -> str | None:
-        if value is not None:
-            check_select(value)
-        return value
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:

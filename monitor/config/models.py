@@ -21,7 +21,14 @@ from monitor.config.base import Strict
 from monitor.config.checks import MultivariateConfig, QualityConfig
 from monitor.config.drift import ColumnDrift, Correction, DriftConfig, EffectGuard
 from monitor.config.estimated import EstimatedCheck, check_estimated
-from monitor.config.fields import Duration, Name, Timestamp, duration_value, utc_timestamp
+from monitor.config.fields import (
+    Duration,
+    Name,
+    SelectQuery,
+    Timestamp,
+    duration_value,
+    utc_timestamp,
+)
 from monitor.config.labels import LabelsConfig, check_labels, labels_target
 from monitor.config.service import (
     DEFAULT_TOKEN_ENV,
@@ -31,7 +38,6 @@ from monitor.config.service import (
 )
 from monitor.config.urls import check_database_url
 from monitor.config.windows import CurrentWindow, ReferenceWindow
-from monitor.readonly import check_select
 from monitor.schedule import Schedule
 
 __all__ = [
@@ -124,7 +130,7 @@ class MonitorConfig(Strict):
     name: Name
     source_url: str = Field(min_length=1)
     table: str | None = None
-    query: str | None = None
+    query: SelectQuery | None = None
     timestamp_column: str = Field(min_length=1)
     numerical: list[str] | None = None
     categorical: list[str] | None = None
@@ -177,13 +183,6 @@ class MonitorConfig(Strict):
     @classmethod
     def _schedule(cls, value: str) -> str:
         Schedule.parse(value)
-        return value
-
-    @field_validator("query")
-    @classmethod
-    def _query(cls, value: str | None) -> str | None:
-        if value is not None:
-            check_select(value)
         return value
 
     _labels_target = model_validator(mode="before")(labels_target)

@@ -11,8 +11,7 @@ from pydantic import (
 )
 
 from monitor.config.base import Strict
-from monitor.config.fields import Timestamp, duration_value
-from monitor.readonly import check_select
+from monitor.config.fields import SelectQuery, Timestamp, duration_value
 
 
 class CurrentWindow(Strict):
@@ -36,16 +35,9 @@ class ReferenceWindow(Strict):
     last: timedelta | None = None
     offset: timedelta = timedelta(0)
     table: str | None = None
-    query: str | None = None
+    query: SelectQuery | None = None
 
     _parse = field_validator("last", "offset", mode="before")(duration_value)
-
-    @field_validator("query")
-    @classmethod
-    def _query(cls, value: str | None) -> str | None:
-        if value is not None:
-            check_select(value)
-        return value
 
     @model_validator(mode="after")
     def _one_shape(self) -> Self:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from monitor.config.labels import LabelsConfig
 from monitor.errors import SourceError
 from monitor.readonly import check_select
-from monitor.source.timefilter import Storage, TimeFilter, storage_of
+from monitor.source.timefilter import Storage, TimeFilter, probe_filter
 
 LABEL_ALIAS = "driftwarden_labels"
 
@@ -75,24 +75,16 @@ class LabelJoin:
         """The labels' timestamp storage, probed once (again while the table is empty)."""
         if self._filter is not None:
             return self._filter
-        labels = self.selectable()
-        ts = labels.c[self.spec.timestamp_column]
-        dialect = conn.dialect.name
-        probe: list[Any] = [ts]
-        if dialect == "sqlite":
-            probe.append(sa.func.typeof(ts))
-        row = conn.execute(sa.select(*probe).where(ts.is_not(None)).limit(1)).first()
-        if row is None:
-            return TimeFilter(Storage.EMPTY, dialect)
         try:
-            storage = storage_of(row[0], row[1] if dialect == "sqlite" else None)
+            found = probe_filter(conn, self.selectable().c[self.spec.timestamp_column])
         except ValueError as exc:
             raise SourceError(
                 f"monitor {self._monitor!r}: field 'labels.timestamp_column' "
                 f"({self.spec.timestamp_column!r}): {exc}"
             ) from None
-        self._filter = TimeFilter(storage, dialect)
-        return self._filter
+        if found.storage is not Storage.EMPTY:
+            self._filter = found
+        return found
 
     def latest(self, conn: sa.Connection, ids: sa.Select[Any], as_of: datetime) -> sa.Subquery:
         """(id, label) of the newest label known at ``as_of`` for each id in ``ids``."""

@@ -24,7 +24,7 @@ from monitor.readonly import check_select
 from monitor.source.arrow import arrow_available, read_arrow
 from monitor.source.engines import mask_url, statement_timeout_ms
 from monitor.source.labels import LabelJoin
-from monitor.source.timefilter import Storage, TimeFilter, storage_of
+from monitor.source.timefilter import Storage, TimeFilter, probe_filter
 from monitor.windows import TimeRange
 
 Loader = Literal["auto", "arrow", "sqlalchemy"]
@@ -233,25 +233,17 @@ class SqlSource:
         if self._filter is not None:
             return self._filter
         source = self._selectable([self._spec.timestamp_column])
-        dialect = self._engine.dialect.name
-        probe_columns: list[Any] = [source.c[self._spec.timestamp_column]]
-        if dialect == "sqlite":
-            probe_columns.append(sa.func.typeof(source.c[self._spec.timestamp_column]))
-        ts = source.c[self._spec.timestamp_column]
-        stmt = sa.select(*probe_columns).where(ts.is_not(None)).limit(1)
         self.queries += 1
-        row = conn.execute(stmt).first()
-        if row is None:
-            return TimeFilter(Storage.EMPTY, dialect)  # not cached: data may arrive later
         try:
-            storage = storage_of(row[0], row[1] if dialect == "sqlite" else None)
+            found = probe_filter(conn, source.c[self._spec.timestamp_column])
         except ValueError as exc:
             raise SourceError(
                 f"monitor {self._monitor!r}: timestamp column "
                 f"{self._spec.timestamp_column!r}: {exc}"
             ) from None
-        self._filter = TimeFilter(storage, dialect)
-        return self._filter
+        if found.storage is not Storage.EMPTY:  # not cached while empty: data may arrive later
+            self._filter = found
+        return found
 
     def _window_ids(self, conn: sa.Connection, window: TimeRange) -> sa.Select[Any]:
         """``SELECT id`` of the window's predictions (for the labels' IN subquery)."""

@@ -118,3 +118,15 @@ def storage_of(value: Any, sqlite_type: str | None = None) -> Storage:
         f"values of type {type(value).__name__} ({value!r}) are not timestamps; expected a "
         "timestamp type, ISO-8601 text or epoch seconds/milliseconds"
     )
+
+
+def probe_filter(conn: sa.Connection, column: ColumnElement[Any]) -> TimeFilter:
+    """The filter for ``column``, its storage read off one non-null value (``EMPTY`` while
+    it has none). Raises ValueError when the value is not a timestamp in any storage."""
+    dialect = conn.dialect.name
+    sqlite = dialect == "sqlite"
+    probe: list[Any] = [column, sa.func.typeof(column)] if sqlite else [column]
+    row = conn.execute(sa.select(*probe).where(column.is_not(None)).limit(1)).first()
+    if row is None:
+        return TimeFilter(Storage.EMPTY, dialect)
+    return TimeFilter(storage_of(row[0], row[1] if sqlite else None), dialect)
