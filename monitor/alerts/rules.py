@@ -271,13 +271,15 @@ def _column_drift(b: _Builder, result: RunResult, url: str, report: str | None) 
     return undecided
 
 
-def _direction(m: MetricResult) -> AlertName | None:
-    if m.value is None:
+def _breach(m: MetricResult) -> tuple[bool, float | None] | None:
+    """``(below, bound)`` of a breached metric: whether it fell under its lower bound
+    (else it rose over its upper one) and that bound; None when it is not breached."""
+    if m.status is not MetricStatus.BREACHED or m.value is None:
         return None
     if m.lower_bound is not None and m.value < m.lower_bound:
-        return AlertName.PERFORMANCE_BELOW
+        return True, m.lower_bound
     if m.upper_bound is not None and m.value > m.upper_bound:
-        return AlertName.PERFORMANCE_ABOVE
+        return False, m.upper_bound
     return None
 
 
@@ -289,11 +291,11 @@ def _performance(b: _Builder, result: RunResult, url: str, report: str | None) -
             undecided.add(b.key(AlertName.PERFORMANCE_BELOW, subject))
             undecided.add(b.key(AlertName.PERFORMANCE_ABOVE, subject))
             continue
-        direction = _direction(m) if m.status is MetricStatus.BREACHED else None
-        if direction is None:
+        breach = _breach(m)
+        if breach is None:
             continue
-        below = direction is AlertName.PERFORMANCE_BELOW
-        bound = m.lower_bound if below else m.upper_bound
+        below, bound = breach
+        direction = AlertName.PERFORMANCE_BELOW if below else AlertName.PERFORMANCE_ABOVE
         reference = (
             f", reference window {_num(m.reference_value)}" if m.reference_value is not None else ""
         )
@@ -322,11 +324,10 @@ def _estimated(b: _Builder, result: RunResult, url: str, report: str | None) -> 
         if m.status is MetricStatus.UNDEFINED or m.value is None:
             undecided.add(b.key(AlertName.PERFORMANCE_ESTIMATE, subject))
             continue
-        direction = _direction(m) if m.status is MetricStatus.BREACHED else None
-        if direction is None:
+        breach = _breach(m)
+        if breach is None:
             continue
-        below = direction is AlertName.PERFORMANCE_BELOW
-        bound = m.lower_bound if below else m.upper_bound
+        below, bound = breach
         reference = (
             f"; realized on the reference window {_num(m.reference_value)}"
             if m.reference_value is not None
